@@ -1,0 +1,68 @@
+package dev.snn4j.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * Small tensor helpers shared by neurons and layers.
+ *
+ * <p>Why {@link #scalar}: DJL's {@code mul(Number)}, {@code div(Number)}, {@code pow(Number)} wrap the number in a
+ * temporary tensor and close it at once. Autograd may still need that tensor in {@code backward}; once the JVM
+ * collects its buffer the gradient is silently wrong (DESIGN.md pitfall 1). A constant made here stays referenced by
+ * its manager (and the enclosing {@link ai.djl.ndarray.NDScope}) until the step is over.
+ */
+public final class Tensors {
+    private Tensors() {
+    }
+
+    /** A 0-d constant with {@code like}'s dtype and manager, safe to use in autograd expressions. */
+    public static NDArray scalar(NDArray like, double value) {
+        NDArray c = like.getManager().create(value);
+        return c.getDataType() == like.getDataType() ? c : c.toType(like.getDataType(), false);
+    }
+
+    /** {@code x * c} for a Java constant, autograd-safe. */
+    public static NDArray mul(NDArray x, double c) {
+        return x.mul(scalar(x, c));
+    }
+
+    /** {@code x / c} for a Java constant, autograd-safe. */
+    public static NDArray div(NDArray x, double c) {
+        return x.div(scalar(x, c));
+    }
+
+    /** Heaviside step as a float tensor of {@code x}'s dtype: {@code x >= 0} (or {@code x > 0} when strict). */
+    public static NDArray heaviside(NDArray x, boolean strict) {
+        NDArray zero = scalar(x, 0.0);
+        return (strict ? x.gt(zero) : x.gte(zero)).toType(x.getDataType(), false);
+    }
+
+    /** Throws a clear error unless {@code x} has rank {@code rank}. */
+    public static void requireRank(NDArray x, int rank, String who, String expected) {
+        if (x.getShape().dimension() != rank) {
+            throw new IllegalArgumentException(who + ": expected input of shape " + expected + " (rank " + rank
+                    + ") but got " + x.getShape());
+        }
+    }
+
+    /** Throws unless {@code x}'s dimension {@code axis} equals {@code size}. */
+    public static void requireDim(NDArray x, int axis, long size, String who, String expected) {
+        Shape s = x.getShape();
+        int a = axis < 0 ? s.dimension() + axis : axis;
+        if (a < 0 || a >= s.dimension() || s.get(a) != size) {
+            throw new IllegalArgumentException(who + ": expected input of shape " + expected + " but got " + s);
+        }
+    }
+
+    /** Throws unless {@code x} is time-major with at least {@code minRank} dims and a non-empty time axis. */
+    public static void requireSequence(NDArray x, int minRank, String who) {
+        Shape s = x.getShape();
+        if (s.dimension() < minRank) {
+            throw new IllegalArgumentException(who + ": expected a time-major input [T, B, ...] of rank >= " + minRank
+                    + " but got " + s);
+        }
+        if (s.get(0) <= 0) {
+            throw new IllegalArgumentException(who + ": the time axis is empty (T = " + s.get(0) + "); need T >= 1");
+        }
+    }
+}
