@@ -131,8 +131,11 @@ public abstract class Neuron extends Module {
         List<NDArray> spikes = new ArrayList<>((int) t);
         List<NDArray> vs = storeVoltages ? new ArrayList<>() : null;
         List<NDArray> hs = storeVoltages ? new ArrayList<>() : null;
-        for (long i = 0; i < t; i++) {
-            spikes.add(step(xSeq.get(i)));
+        // split (one autograd node whose backward concatenates) rather than get(i) per step: each select's
+        // backward would materialise a full [T, B, ...] zero tensor, O(T^2) memory traffic.
+        NDList frames = t == 1 ? new NDList(xSeq) : xSeq.split(t, 0);
+        for (int i = 0; i < t; i++) {
+            spikes.add(step(frames.get(i).squeeze(0)));
             if (storeVoltages) {
                 vs.add(v);
                 hs.add(lastCharge);

@@ -1,7 +1,12 @@
 package dev.snn4j.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Small tensor helpers shared by neurons and layers.
@@ -15,10 +20,44 @@ public final class Tensors {
     private Tensors() {
     }
 
-    /** A 0-d constant with {@code like}'s dtype and manager, safe to use in autograd expressions. */
+    /**
+     * A 0-d constant with {@code like}'s dtype and manager, safe to use in autograd expressions.
+     *
+     * <p>Constants are cached per thread, keyed by manager, dtype and value: a neuron loop over 100 time steps asks
+     * for the same few constants thousands of times, and each creation is a JNI call. A cached constant closed by its
+     * scope or manager is simply made again.
+     */
     public static NDArray scalar(NDArray like, double value) {
-        NDArray c = like.getManager().create(value);
-        return c.getDataType() == like.getDataType() ? c : c.toType(like.getDataType(), false);
+        NDManager manager = like.getManager();
+        DataType type = like.getDataType();
+        Map<ConstKey, NDArray> cache = CACHE.get();
+        ConstKey key = new ConstKey(manager, type, Double.doubleToRawLongBits(value));
+        NDArray c = cache.get(key);
+        if (c == null || c.isReleased()) {
+            if (cache.size() >= CACHE_LIMIT) {
+                cache.clear();
+            }
+            c = type == DataType.FLOAT32 ? manager.create((float) value)
+                    : type == DataType.FLOAT64 ? manager.create(value)
+                    : manager.create(value).toType(type, false);
+            cache.put(key, c);
+        }
+        return c;
+    }
+
+    private static final int CACHE_LIMIT = 512;
+    private static final ThreadLocal<Map<ConstKey, NDArray>> CACHE = ThreadLocal.withInitial(HashMap::new);
+
+    private record ConstKey(NDManager manager, DataType type, long bits) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof ConstKey k && k.manager == manager && k.type == type && k.bits == bits;
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(manager) * 31 + type.hashCode() * 17 + Long.hashCode(bits);
+        }
     }
 
     /** {@code x * c} for a Java constant, autograd-safe. */
