@@ -205,7 +205,7 @@ public final class Ref {
             maxAbs = Math.max(maxAbs, abs);
             maxRel = Math.max(maxRel, rel);
             if (abs > 0) {
-                System.out.printf(Locale.ROOT, "[conformance] %-70s max abs %.3g  max rel %.3g%n", what, abs, rel);
+                System.out.printf(Locale.ROOT, "[deviation] %-70s max abs %.3g  max rel %.3g%n", what, abs, rel);
             }
         }
 
