@@ -13,6 +13,7 @@ import dev.snn4j.neuron.LifNeuron;
 import dev.snn4j.nn.Tensors;
 import dev.snn4j.surrogate.ATan;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -25,6 +26,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class NetworkConformanceTest {
     private static final JsonObject REF = Ref.load("case4_network_sj.json");
+
+    @BeforeAll
+    static void resetDeviations() {
+        Ref.Deviations.reset();
+    }
 
     @AfterAll
     static void report() {

@@ -13,6 +13,7 @@ import dev.snn4j.neuron.ParametricLifNeuron;
 import dev.snn4j.neuron.SnnTorchLeaky;
 import dev.snn4j.surrogate.Sigmoid;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -26,6 +27,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class NeuronForwardConformanceTest {
     private static final JsonObject REF = Ref.load("case1_neuron_forward.json");
+
+    @BeforeAll
+    static void resetDeviations() {
+        Ref.Deviations.reset();
+    }
 
     @AfterAll
     static void report() {

@@ -209,6 +209,12 @@ public final class Ref {
             }
         }
 
+        /** Forgets the running maxima (call before a conformance class so its report covers only itself). */
+        public static synchronized void reset() {
+            maxAbs = 0;
+            maxRel = 0;
+        }
+
         /** Prints and resets the running maxima. */
         public static synchronized void report(String label) {
             System.out.printf(Locale.ROOT, "[conformance] %s: max abs err %.3g, max rel err %.3g%n", label, maxAbs,

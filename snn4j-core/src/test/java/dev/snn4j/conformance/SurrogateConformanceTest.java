@@ -13,6 +13,7 @@ import dev.snn4j.surrogate.SnnTorchTriangular;
 import dev.snn4j.surrogate.SoftSign;
 import dev.snn4j.surrogate.Surrogate;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.LinkedHashMap;
@@ -40,6 +41,11 @@ class SurrogateConformanceTest {
         CASES.put("snntorch_fast_sigmoid_slope25", new Object[] {new FastSigmoid(25), true});
         CASES.put("snntorch_sigmoid_slope25", new Object[] {new Sigmoid(25), true});
         CASES.put("snntorch_triangular_default", new Object[] {new SnnTorchTriangular(1.0), true});
+    }
+
+    @BeforeAll
+    static void resetDeviations() {
+        Ref.Deviations.reset();
     }
 
     @AfterAll

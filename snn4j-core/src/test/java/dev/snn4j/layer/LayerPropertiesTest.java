@@ -112,7 +112,7 @@ class LayerPropertiesTest {
 
     @Test
     void batchNormUsesStatisticsOverTimeAndBatchOnTheChannelAxis() {
-        for (Shape s : new Shape[] {new Shape(4, 3, 5), new Shape(3, 2, 4, 3, 3)}) {
+        for (Shape s : new Shape[] {new Shape(4, 3, 5), new Shape(3, 2, 4, 5), new Shape(3, 2, 4, 3, 3)}) {
             BatchNorm bn = new BatchNorm(m, (int) s.get(2), 1e-5, 0.1);
             bn.to(DataType.FLOAT64);
             double[] gamma = new double[(int) s.get(2)];
