@@ -71,6 +71,9 @@ public abstract class Neuron extends Module {
 
     /** Reset: the membrane carried to the next step. */
     protected NDArray reset(NDArray h, NDArray spike) {
+        if (Double.isInfinite(vThreshold)) {
+            return h; // a non-spiking readout never resets (and 0 * inf would make the soft reset NaN)
+        }
         NDArray s = detachReset ? spike.stopGradient() : spike;
         if (vReset == null) {
             return h.sub(Tensors.mul(s, vThreshold));

@@ -50,6 +50,9 @@ public class SnnTorchLeaky extends Neuron {
         lastResetSignal = r;
         NDArray betaC = Tensors.scalar(v, beta);
         if (mechanism == ResetMechanism.SUBTRACT) {
+            if (Double.isInfinite(vThreshold)) {
+                return betaC.mul(v).add(x); // never resets; r * thr would be 0 * inf = NaN
+            }
             return betaC.mul(v).add(x).sub(r.mul(thr));
         }
         return betaC.mul(Tensors.scalar(r, 1.0).sub(r).mul(v)).add(x);

@@ -65,7 +65,10 @@ public final class Parameter {
             throw new IllegalArgumentException("parameter '" + name + "': expected shape " + value.getShape()
                     + " but got " + data.getShape());
         }
-        NDArray converted = data.toType(value.getDataType(), true);
+        // toType(type, true) returns a view of data when the dtype already matches (torch's to() aliases), so the
+        // parameter would share data's storage and read freed memory once the caller closes data: copy explicitly.
+        NDArray converted = data.getDataType() == value.getDataType() ? data.duplicate()
+                : data.toType(value.getDataType(), true);
         converted.attach(value.getManager());
         setValue(converted);
     }
