@@ -24,7 +24,7 @@ import static dev.snn4j.nn.Tensors.scalar;
  *   p -= lr / (1 - beta1^t) * m / (sqrt(v or vmax) / sqrt(1 - beta2^t) + eps)
  * </pre>
  * We do not use DJL's {@code Adam}: it has no amsgrad and does not expose its moments, so a run could not be
- * checkpointed and resumed bit for bit. Here {@link #stateDict()} / {@link #loadStateDict} carry every moment and
+ * checkpointed and resumed bit for bit. Here {@link #stateDict} / {@link #loadStateDict} carry every moment and
  * step count, keyed by dotted parameter name.
  *
  * <p>{@link #step()} must be called outside any {@code GradientCollector} and per-batch scope (DESIGN.md pitfall 3):
@@ -216,15 +216,16 @@ public final class Adam implements AutoCloseable {
     }
 
     /**
-     * The state as named tensors (live references, do not close): {@code step} (int64, optimizer steps) and per
-     * parameter {@code <name>.step}, {@code <name>.exp_avg}, {@code <name>.exp_avg_sq} and, with amsgrad,
-     * {@code <name>.max_exp_avg_sq}. Per-parameter steps are 0-d int64 arrays created on the state manager.
+     * The state as named tensors: {@code step} (optimizer steps) and per parameter {@code <name>.step},
+     * {@code <name>.exp_avg}, {@code <name>.exp_avg_sq} and, with amsgrad, {@code <name>.max_exp_avg_sq}. The step
+     * counts are new 0-d int64 arrays on {@code manager} (the caller closes them with it); the moments are live
+     * references to the optimizer's state (do not close or modify them).
      */
-    public Map<String, NDArray> stateDict() {
+    public Map<String, NDArray> stateDict(NDManager manager) {
         Map<String, NDArray> out = new LinkedHashMap<>();
-        out.put("step", keep(manager().create(steps)));
+        out.put("step", manager.create(steps));
         state.forEach((name, s) -> {
-            out.put(name + ".step", keep(manager().create(s.step)));
+            out.put(name + ".step", manager.create(s.step));
             out.put(name + ".exp_avg", s.expAvg);
             out.put(name + ".exp_avg_sq", s.expAvgSq);
             if (s.maxExpAvgSq != null) {
@@ -235,7 +236,7 @@ public final class Adam implements AutoCloseable {
     }
 
     /**
-     * Replaces the state with copies of {@code dict} (as written by {@link #stateDict()}), after checking every name
+     * Replaces the state with copies of {@code dict} (as written by {@link #stateDict}), after checking every name
      * and shape against the parameters; all problems are reported in one exception and nothing is changed then.
      */
     public void loadStateDict(Map<String, NDArray> dict) {

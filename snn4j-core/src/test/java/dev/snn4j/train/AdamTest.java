@@ -159,7 +159,7 @@ class AdamTest {
                 oy.step();
             }
             Adam fresh = Adam.adamW(ParamGroup.all(y)).amsgrad(true).schedule(LrSchedule.cosine(6, 0));
-            fresh.loadStateDict(oy.stateDict());
+            fresh.loadStateDict(oy.stateDict(m));
             oy.close();
             assertEquals(3, fresh.stepCount());
             for (int s = 3; s < SCALE.length; s++) {
@@ -180,7 +180,7 @@ class AdamTest {
             Adam opt = Adam.adam(ParamGroup.all(x));
             backward(m, x, 1);
             opt.step();
-            Map<String, NDArray> dict = new java.util.LinkedHashMap<>(opt.stateDict());
+            Map<String, NDArray> dict = new java.util.LinkedHashMap<>(opt.stateDict(m));
             dict.remove("b.exp_avg_sq");
             dict.put("a.exp_avg", m.zeros(new ai.djl.ndarray.types.Shape(4)));
             dict.put("c.exp_avg", m.zeros(new ai.djl.ndarray.types.Shape(1)));
