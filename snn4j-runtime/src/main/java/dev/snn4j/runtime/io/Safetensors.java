@@ -8,10 +8,12 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
+import com.google.gson.stream.JsonReader;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.StringReader;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -24,9 +26,11 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Reads and writes the <a href="https://github.com/huggingface/safetensors">safetensors</a> format in pure Java:
@@ -270,8 +274,9 @@ public final class Safetensors {
     private static Contents parse(byte[] bytes, String src) throws SafetensorsFormatException {
         int n = (int) ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
         JsonObject header;
+        String json = new String(bytes, 8, n, StandardCharsets.UTF_8);
         try {
-            JsonElement e = JsonParser.parseString(new String(bytes, 8, n, StandardCharsets.UTF_8));
+            JsonElement e = JsonParser.parseString(json);
             if (!e.isJsonObject()) {
                 throw fail(src, "header must be a JSON object but is " + e);
             }
@@ -279,6 +284,7 @@ public final class Safetensors {
         } catch (JsonParseException | IllegalStateException e) {
             throw new SafetensorsFormatException(src + ": header is not valid JSON: " + e.getMessage(), e);
         }
+        rejectDuplicateNames(json, src);
         int dataStart = 8 + n;
         long dataLen = bytes.length - (long) dataStart;
         Map<String, String> metadata = new LinkedHashMap<>();
@@ -311,6 +317,26 @@ public final class Safetensors {
             tensors.put(e.name, new Tensor(e.name, e.dtype, e.shape, slice));
         }
         return new Contents(tensors, metadata);
+    }
+
+    /** Gson keeps the last of repeated keys silently; the format forbids them. */
+    private static void rejectDuplicateNames(String json, String src) throws SafetensorsFormatException {
+        try (JsonReader r = new JsonReader(new StringReader(json))) {
+            Set<String> seen = new HashSet<>();
+            r.beginObject();
+            while (r.hasNext()) {
+                String name = r.nextName();
+                if (!seen.add(name)) {
+                    throw fail(src, "duplicate entry '" + name + "' in header");
+                }
+                r.skipValue();
+            }
+        } catch (IOException | IllegalStateException e) {
+            if (e instanceof SafetensorsFormatException f) {
+                throw f;
+            }
+            throw new SafetensorsFormatException(src + ": header is not valid JSON: " + e.getMessage(), e);
+        }
     }
 
     private record Entry(String name, DType dtype, long[] shape, long begin, long end) {

@@ -122,6 +122,13 @@ class SafetensorsTest {
     }
 
     @Test
+    void duplicateNamesAreRejected() {
+        String m = error(file("{\"a\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[0,1]},"
+                + "\"a\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[1,2]}}", new byte[2]));
+        assertTrue(m.contains("duplicate entry 'a'"), m);
+    }
+
+    @Test
     void badMetadataIsRejected() {
         String m = error(file("{\"__metadata__\":{\"epoch\":3}}", new byte[0]));
         assertTrue(m.contains("'epoch' must be a string"), m);
