@@ -1,0 +1,278 @@
+package dev.snn4j.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.ToNumberPolicy;
+import com.google.gson.reflect.TypeToken;
+import dev.snn4j.nn.Module;
+import dev.snn4j.runtime.io.AtomicFiles;
+import dev.snn4j.runtime.io.Safetensors;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Training checkpoints under a root directory, one sub-directory per step:
+ * <pre>
+ *   root/step-000000137/model.safetensors      parameters and buffers by dotted name, in their own dtype
+ *   root/step-000000137/optimizer.safetensors  optimizer moments and step counts ({@link Adam#stateDict})
+ *   root/step-000000137/checkpoint.json        step, epoch, seed, config, metrics, format version, creation time
+ *   root/latest                                 the name of the newest complete checkpoint
+ * </pre>
+ * A checkpoint is written into a hidden temporary directory (each file atomically, the JSON sidecar last) and only
+ * then renamed into place, after which {@code latest} is replaced atomically; a crash leaves either the previous
+ * checkpoint or a hidden directory that {@link #loadLatest} ignores.
+ *
+ * <pre>{@code
+ * Checkpoint.save(root, model, opt, new Checkpoint.State(step, epoch, seed, config, Map.of("loss", 0.42)));
+ * Optional<Checkpoint> last = Checkpoint.loadLatest(root);   if (last.isPresent()) last.get().restore(model, opt);
+ * }</pre>
+ */
+public final class Checkpoint {
+    /** Version of the directory layout and JSON sidecar. */
+    public static final int FORMAT_VERSION = 1;
+    public static final String MODEL_FILE = "model.safetensors";
+    public static final String OPTIMIZER_FILE = "optimizer.safetensors";
+    public static final String INFO_FILE = "checkpoint.json";
+    public static final String LATEST = "latest";
+    private static final Pattern NAME = Pattern.compile("step-(\\d+)");
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues()
+            .setObjectToNumberStrategy(ToNumberPolicy.LONG_OR_DOUBLE).disableHtmlEscaping().create();
+
+    /**
+     * What the training loop wants back on resume.
+     *
+     * @param step    optimizer steps taken
+     * @param epoch   epochs completed (or the current epoch; the loop decides)
+     * @param seed    the run's seed
+     * @param config  the run's configuration (JSON-serialisable values; numbers come back as Long or Double)
+     * @param metrics latest metrics, e.g. loss and accuracy
+     */
+    public record State(long step, long epoch, long seed, Map<String, Object> config, Map<String, Double> metrics) {
+        public State {
+            config = config == null ? Map.of() : new LinkedHashMap<>(config);
+            metrics = metrics == null ? Map.of() : new LinkedHashMap<>(metrics);
+        }
+    }
+
+    private final Path dir;
+    private final State state;
+    private final int formatVersion;
+    private final String created;
+    private final JsonObject optimizerInfo;
+
+    private Checkpoint(Path dir, State state, int formatVersion, String created, JsonObject optimizerInfo) {
+        this.dir = dir;
+        this.state = state;
+        this.formatVersion = formatVersion;
+        this.created = created;
+        this.optimizerInfo = optimizerInfo;
+    }
+
+    /** Writes a checkpoint for {@code state.step()} under {@code root}, points {@code latest} at it, returns its path. */
+    public static Path save(Path root, Module model, Adam optimizer, State state) throws IOException {
+        Files.createDirectories(root);
+        String name = String.format("step-%09d", state.step());
+        Path tmp = Files.createTempDirectory(root, "." + name + ".");
+        try {
+            StateDict.save(tmp.resolve(MODEL_FILE), model);
+            JsonObject info = new JsonObject();
+            info.addProperty("format_version", FORMAT_VERSION);
+            info.addProperty("created", Instant.now().toString());
+            info.addProperty("step", state.step());
+            info.addProperty("epoch", state.epoch());
+            info.addProperty("seed", state.seed());
+            info.add("config", GSON.toJsonTree(state.config()));
+            info.add("metrics", GSON.toJsonTree(state.metrics()));
+            if (optimizer != null) {
+                NDManager first = optimizer.parameters().values().iterator().next().value().getManager();
+                try (NDManager scratch = first.newSubManager()) {
+                    Safetensors.write(tmp.resolve(OPTIMIZER_FILE), StateDict.toTensors(optimizer.stateDict(scratch)),
+                            Map.of("type", optimizerType(optimizer)));
+                }
+                JsonObject o = new JsonObject();
+                o.addProperty("type", optimizerType(optimizer));
+                o.addProperty("file", OPTIMIZER_FILE);
+                info.add("optimizer", o);
+            }
+            AtomicFiles.write(tmp.resolve(INFO_FILE), GSON.toJson(info).getBytes(StandardCharsets.UTF_8));
+            Path target = root.resolve(name);
+            Path old = null;
+            if (Files.exists(target)) { // re-saving a step (e.g. after a resume): move the old one aside first
+                old = root.resolve("." + name + ".old-" + System.nanoTime());
+                AtomicFiles.move(target, old);
+            }
+            AtomicFiles.move(tmp, target);
+            AtomicFiles.write(root.resolve(LATEST), (name + "\n").getBytes(StandardCharsets.UTF_8));
+            if (old != null) {
+                deleteTree(old);
+            }
+            return target;
+        } finally {
+            if (Files.exists(tmp)) {
+                deleteTree(tmp);
+            }
+        }
+    }
+
+    /**
+     * The newest complete checkpoint under {@code root}: the one {@code latest} names if it is complete, else the
+     * complete {@code step-N} directory with the largest N; empty if there is none. Hidden (temporary) and
+     * incomplete directories are ignored.
+     */
+    public static Optional<Checkpoint> loadLatest(Path root) throws IOException {
+        if (!Files.isDirectory(root)) {
+            return Optional.empty();
+        }
+        Path pointer = root.resolve(LATEST);
+        if (Files.isRegularFile(pointer)) {
+            String name = Files.readString(pointer, StandardCharsets.UTF_8).trim();
+            if (NAME.matcher(name).matches()) {
+                Optional<Checkpoint> c = tryOpen(root.resolve(name));
+                if (c.isPresent()) {
+                    return c;
+                }
+            }
+        }
+        List<Path> candidates = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(root)) {
+            for (Path p : ds) {
+                if (NAME.matcher(p.getFileName().toString()).matches() && Files.isDirectory(p)) {
+                    candidates.add(p);
+                }
+            }
+        }
+        candidates.sort(Comparator.comparingLong(Checkpoint::stepOf).reversed());
+        for (Path p : candidates) {
+            Optional<Checkpoint> c = tryOpen(p);
+            if (c.isPresent()) {
+                return c;
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static long stepOf(Path p) {
+        Matcher m = NAME.matcher(p.getFileName().toString());
+        return m.matches() ? Long.parseLong(m.group(1)) : -1;
+    }
+
+    private static Optional<Checkpoint> tryOpen(Path dir) {
+        try {
+            return Optional.of(open(dir));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Reads the sidecar of one checkpoint directory; fails if the checkpoint is incomplete. */
+    public static Checkpoint open(Path dir) throws IOException {
+        Path infoFile = dir.resolve(INFO_FILE);
+        JsonObject info;
+        try {
+            info = GSON.fromJson(Files.readString(infoFile, StandardCharsets.UTF_8), JsonObject.class);
+        } catch (NoSuchFileException e) {
+            throw new IOException(dir + ": incomplete checkpoint, no " + INFO_FILE, e);
+        } catch (JsonParseException e) {
+            throw new IOException(infoFile + ": invalid JSON: " + e.getMessage(), e);
+        }
+        if (info == null || !info.has("format_version") || !info.has("step")) {
+            throw new IOException(infoFile + ": expected fields 'format_version' and 'step'");
+        }
+        int version = info.get("format_version").getAsInt();
+        if (version > FORMAT_VERSION) {
+            throw new IOException(infoFile + ": format version " + version + " is newer than this reader ("
+                    + FORMAT_VERSION + ")");
+        }
+        if (!Files.isRegularFile(dir.resolve(MODEL_FILE))) {
+            throw new IOException(dir + ": incomplete checkpoint, no " + MODEL_FILE);
+        }
+        JsonObject opt = info.has("optimizer") ? info.getAsJsonObject("optimizer") : null;
+        if (opt != null && !Files.isRegularFile(dir.resolve(OPTIMIZER_FILE))) {
+            throw new IOException(dir + ": incomplete checkpoint, no " + OPTIMIZER_FILE);
+        }
+        Map<String, Object> config = info.has("config")
+                ? GSON.fromJson(info.get("config"), new TypeToken<LinkedHashMap<String, Object>>() { }.getType())
+                : Map.of();
+        Map<String, Double> metrics = info.has("metrics")
+                ? GSON.fromJson(info.get("metrics"), new TypeToken<LinkedHashMap<String, Double>>() { }.getType())
+                : Map.of();
+        State state = new State(info.get("step").getAsLong(), info.has("epoch") ? info.get("epoch").getAsLong() : 0,
+                info.has("seed") ? info.get("seed").getAsLong() : 0, config, metrics);
+        String created = info.has("created") ? info.get("created").getAsString() : "";
+        return new Checkpoint(dir, state, version, created, opt);
+    }
+
+    /**
+     * Loads the weights into {@code model} and, if {@code optimizer} is not null, its state; names and shapes are
+     * checked first (see {@link StateDict#load}, {@link Adam#loadStateDict}).
+     */
+    public void restore(Module model, Adam optimizer) throws IOException {
+        StateDict.load(dir.resolve(MODEL_FILE), model);
+        if (optimizer == null) {
+            return;
+        }
+        if (optimizerInfo == null) {
+            throw new IllegalArgumentException(dir + " holds no optimizer state");
+        }
+        String saved = optimizerInfo.get("type").getAsString();
+        if (!saved.equals(optimizerType(optimizer))) {
+            throw new IllegalArgumentException(dir + ": the checkpoint's optimizer is " + saved
+                    + " but the given one is " + optimizerType(optimizer));
+        }
+        Safetensors.Contents c = Safetensors.read(dir.resolve(OPTIMIZER_FILE));
+        NDManager first = optimizer.parameters().values().iterator().next().value().getManager();
+        try (NDManager tmp = first.newSubManager()) {
+            Map<String, NDArray> dict = new LinkedHashMap<>();
+            c.tensors().forEach((k, t) -> dict.put(k, StateDict.toArray(tmp, t)));
+            optimizer.loadStateDict(dict);
+        }
+    }
+
+    private static String optimizerType(Adam o) {
+        return (o.isDecoupled() ? "AdamW" : "Adam") + (o.isAmsgrad() ? "(amsgrad)" : "");
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public State state() {
+        return state;
+    }
+
+    public int formatVersion() {
+        return formatVersion;
+    }
+
+    /** ISO-8601 creation time. */
+    public String created() {
+        return created;
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        try (Stream<Path> s = Files.walk(p)) {
+            for (Path q : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(q);
+            }
+        }
+    }
+}
