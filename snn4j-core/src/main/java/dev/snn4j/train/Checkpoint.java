@@ -170,6 +170,35 @@ public final class Checkpoint {
         return Optional.empty();
     }
 
+    /**
+     * Deletes all but the newest {@code keep} complete checkpoints under {@code root} (never the one {@code latest}
+     * names). Training loops call it after each save so a long run does not fill the disk.
+     */
+    public static void keepLatest(Path root, int keep) throws IOException {
+        if (keep < 1) {
+            throw new IllegalArgumentException("keepLatest: keep must be >= 1, got " + keep);
+        }
+        if (!Files.isDirectory(root)) {
+            return;
+        }
+        String latest = Files.isRegularFile(root.resolve(LATEST))
+                ? Files.readString(root.resolve(LATEST), StandardCharsets.UTF_8).trim() : "";
+        List<Path> steps = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(root)) {
+            for (Path p : ds) {
+                if (NAME.matcher(p.getFileName().toString()).matches() && Files.isDirectory(p)) {
+                    steps.add(p);
+                }
+            }
+        }
+        steps.sort(Comparator.comparingLong(Checkpoint::stepOf).reversed());
+        for (int i = keep; i < steps.size(); i++) {
+            if (!steps.get(i).getFileName().toString().equals(latest)) {
+                deleteTree(steps.get(i));
+            }
+        }
+    }
+
     private static long stepOf(Path p) {
         Matcher m = NAME.matcher(p.getFileName().toString());
         return m.matches() ? Long.parseLong(m.group(1)) : -1;

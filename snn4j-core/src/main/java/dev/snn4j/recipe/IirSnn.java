@@ -1,0 +1,274 @@
+package dev.snn4j.recipe;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import dev.snn4j.data.ImageBatches;
+import dev.snn4j.data.ImageDataset;
+import dev.snn4j.energy.EnergyModel;
+import dev.snn4j.energy.FiringRateMonitor;
+import dev.snn4j.energy.OpCounter;
+import dev.snn4j.model.Conversion;
+import dev.snn4j.model.Vgg;
+import dev.snn4j.model.VggConfig;
+import dev.snn4j.nn.Init;
+import dev.snn4j.surrogate.PiecewiseLinear;
+import dev.snn4j.train.Adam;
+import dev.snn4j.train.Checkpoint;
+import dev.snn4j.train.LrSchedule;
+import dev.snn4j.train.ParamGroup;
+import dev.snn4j.train.RunningMean;
+import dev.snn4j.train.Trainer;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+
+/**
+ * IIR-SNN (Chowdhury, Rathi and Roy, "One timestep is all you need"): train an ANN, convert it to an SNN of IIR
+ * neurons, train the SNN at T=5, then retrain it at T=4, 3, 2, 1, each stage starting from the previous one.
+ *
+ * <p>Every stage is a checkpoint directory under the output folder ({@code ann/}, {@code snn-T5/}, ...), written after
+ * each epoch: a run that is stopped picks up at the last complete epoch of the stage it was in.
+ *
+ * <pre>{@code
+ * List<IirSnn.StageResult> table = IirSnn.run(IirSnn.Config.defaults(VggConfig.small28(10)), train, test,
+ *         Path.of("runs/iir"), IirSnn.Listener.NONE);
+ * }</pre>
+ */
+public final class IirSnn {
+
+    /**
+     * The recipe's settings. Paper values: SNN Adam (amsgrad) lr 1e-4, batch 64, lr / 5 at 60, 80 and 90 % of the
+     * epochs, piecewise-linear surrogate gamma 0.3, thresholds at the 90th percentile.
+     *
+     * @param stageEpochs SNN epochs per entry of {@code steps} (same length)
+     */
+    public record Config(VggConfig model, int batch, int annEpochs, double annLr, int[] steps, int[] stageEpochs,
+                         double snnLr, double percentile, double gamma, int calibrationImages, long seed,
+                         int cropPadding, boolean flip, int evalBatch, int latencyImages, EnergyModel energy) {
+        public Config {
+            if (steps.length == 0 || steps.length != stageEpochs.length) {
+                throw new IllegalArgumentException("IirSnn.Config: steps and stageEpochs must be non-empty and of the "
+                        + "same length, got " + steps.length + " and " + stageEpochs.length);
+            }
+            for (int t : steps) {
+                if (t < 1) {
+                    throw new IllegalArgumentException("IirSnn.Config: time steps must be >= 1, got " + t);
+                }
+            }
+            if (batch < 1 || annEpochs < 0 || evalBatch < 1 || calibrationImages < 1 || latencyImages < 0) {
+                throw new IllegalArgumentException("IirSnn.Config: batch, evalBatch, calibrationImages must be >= 1 "
+                        + "and epochs, latencyImages >= 0");
+            }
+            steps = steps.clone();
+            stageEpochs = stageEpochs.clone();
+        }
+
+        /** The paper's settings with T = 5, 4, 3, 2, 1, a few epochs per stage. */
+        public static Config defaults(VggConfig model) {
+            return new Config(model, 64, 10, 1e-3, new int[] {5, 4, 3, 2, 1}, new int[] {10, 5, 5, 5, 5}, 1e-4, 0.90,
+                    0.3, 512, 1, 0, false, 200, 200, EnergyModel.CMOS45_FP32);
+        }
+    }
+
+    /**
+     * One row of the result table.
+     *
+     * @param latencyMs   inference time per image at batch 1, milliseconds
+     * @param firingRates spike rate per spiking layer on the test set
+     * @param energyUj    estimated energy per image, microjoules (see {@link OpCounter})
+     */
+    public record StageResult(String stage, int timeSteps, double accuracy, double latencyMs,
+                              Map<String, Double> firingRates, double macs, double acs, double energyUj,
+                              double trainSeconds) {
+    }
+
+    /** Progress callbacks (the CLI draws a progress bar from them). */
+    public interface Listener {
+        Listener NONE = new Listener() {
+        };
+
+        default void stageStarted(String stage, int epochs, int batchesPerEpoch) {
+        }
+
+        default void batchDone(String stage, int epoch, int batch, double loss, double accuracy) {
+        }
+
+        default void epochDone(String stage, int epoch, double loss, double accuracy) {
+        }
+
+        default void stageDone(StageResult result) {
+        }
+    }
+
+    private IirSnn() {
+    }
+
+    /** Runs (or resumes) the whole pipeline and returns one row per stage: the ANN, then each T. */
+    public static List<StageResult> run(Config cfg, ImageDataset train, ImageDataset test, Path out,
+                                        Listener listener) throws IOException {
+        Init.seed(cfg.seed());
+        double[][] stats = train.channelStats();
+        ImageBatches trainBatches = new ImageBatches(train, stats[0], stats[1]).augment(cfg.cropPadding(), cfg.flip());
+        ImageBatches testBatches = new ImageBatches(test, stats[0], stats[1]);
+        List<StageResult> table = new ArrayList<>();
+        try (NDManager manager = NDManager.newBaseManager()) {
+            // 1. the ANN twin, with batch norm
+            Vgg ann = Vgg.ann(manager, cfg.model());
+            Adam annOpt = Adam.adam(ParamGroup.all(ann).lr(cfg.annLr()))
+                    .schedule(LrSchedule.cosine((long) cfg.annEpochs() * trainBatches.batchCount(cfg.batch()), 0));
+            double seconds = trainStage("ann", ann, annOpt, cfg.annEpochs(), trainBatches, cfg, out, manager, listener);
+            table.add(evaluate("ann", ann, 1, testBatches, cfg, manager, seconds, listener));
+
+            // 2.-3. fold batch norm into the convolutions, thresholds from the 90th percentile of each layer's input
+            Vgg snn = Vgg.snn(manager, cfg.model(), new PiecewiseLinear(cfg.gamma()), cfg.steps()[0]);
+            Conversion.foldBatchNorm(ann, snn);
+            try (NDManager calib = manager.newSubManager()) {
+                int n = Math.min(cfg.calibrationImages(), train.size());
+                NDArray images = trainBatches.batch(calib, trainBatches.order(cfg.seed(), -1, true), 0, n, null).images();
+                Conversion.setThresholdsFromPercentile(snn, images, cfg.percentile());
+            }
+            table.add(evaluate("converted", snn, cfg.steps()[0], testBatches, cfg, manager, 0, listener));
+
+            // 4.-5. train at T = 5, then retrain at 4, 3, 2, 1, each from the previous stage's weights, leaks, thresholds
+            for (int i = 0; i < cfg.steps().length; i++) {
+                int t = cfg.steps()[i];
+                snn.timeSteps(t);
+                long total = (long) cfg.stageEpochs()[i] * trainBatches.batchCount(cfg.batch());
+                Adam opt = Adam.adam(ParamGroup.all(snn).lr(cfg.snnLr())).amsgrad(true)
+                        .schedule(LrSchedule.stepDecay(total, 0.2, 0.6, 0.8, 0.9));
+                String stage = "snn-T" + t;
+                double s = trainStage(stage, snn, opt, cfg.stageEpochs()[i], trainBatches, cfg, out, manager, listener);
+                table.add(evaluate(stage, snn, t, testBatches, cfg, manager, s, listener));
+                opt.close();
+            }
+            annOpt.close();
+        }
+        return table;
+    }
+
+    /** Trains one stage, resuming from its last complete epoch; returns the training seconds of this run. */
+    private static double trainStage(String stage, Vgg model, Adam opt, int epochs, ImageBatches data, Config cfg,
+                                     Path out, NDManager manager, Listener listener) throws IOException {
+        Path dir = out.resolve(stage);
+        int firstEpoch = 0;
+        Optional<Checkpoint> last = Checkpoint.loadLatest(dir);
+        if (last.isPresent()) {
+            last.get().restore(model, opt);
+            firstEpoch = (int) last.get().state().epoch();
+        }
+        int batches = data.batchCount(cfg.batch());
+        listener.stageStarted(stage, epochs, batches);
+        Trainer trainer = new Trainer(model, opt);
+        long start = System.nanoTime();
+        model.train(true);
+        for (int epoch = firstEpoch; epoch < epochs; epoch++) {
+            int[] order = data.order(cfg.seed(), epoch, true);
+            Random augment = new Random(cfg.seed() * 7919 + epoch);
+            RunningMean loss = new RunningMean();
+            long correct = 0;
+            long seen = 0;
+            for (int b = 0; b < batches; b++) {
+                try (NDManager bm = manager.newSubManager()) {
+                    ImageBatches.Batch batch = data.batch(bm, order, b, cfg.batch(), augment);
+                    Trainer.StepResult r = trainer.step(batch.images(), batch.labels());
+                    loss.add(r.loss(), r.count());
+                    correct += r.correct();
+                    seen += r.count();
+                    listener.batchDone(stage, epoch, b, loss.mean(), (double) correct / seen);
+                }
+            }
+            listener.epochDone(stage, epoch, loss.mean(), (double) correct / seen);
+            Map<String, Double> metrics = Map.of("train_loss", loss.mean(), "train_accuracy", (double) correct / seen);
+            Checkpoint.save(dir, model, opt, new Checkpoint.State(opt.stepCount(), epoch + 1, cfg.seed(),
+                    configMap(cfg, stage, model.timeSteps()), metrics));
+            Checkpoint.keepLatest(dir, 1);
+        }
+        model.eval();
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    /** Test accuracy, batch-1 latency, firing rates and operation counts of {@code model} at its current T. */
+    static StageResult evaluate(String stage, Vgg model, int t, ImageBatches test, Config cfg, NDManager manager,
+                                double trainSeconds, Listener listener) {
+        model.eval();
+        int[] order = test.order(0, 0, false);
+        long correct = 0;
+        Map<String, Double> rates = Map.of();
+        FiringRateMonitor monitor = model.isSpiking() ? FiringRateMonitor.attach(model) : null;
+        try {
+            for (int b = 0; b < test.batchCount(cfg.evalBatch()); b++) {
+                try (NDManager bm = manager.newSubManager(); NDScope ignored = new NDScope()) {
+                    ImageBatches.Batch batch = test.batch(bm, order, b, cfg.evalBatch(), null);
+                    correct += dev.snn4j.train.Metrics.correct(model.forward(batch.images()), batch.labels());
+                    model.resetState();
+                }
+            }
+            if (monitor != null) {
+                rates = new LinkedHashMap<>(monitor.rates());
+            }
+        } finally {
+            if (monitor != null) {
+                monitor.close();
+            }
+        }
+        double latency = latencyMs(model, test, cfg.latencyImages(), manager);
+        VggConfig m = cfg.model();
+        List<OpCounter.LayerOps> ops = OpCounter.count(model, new long[] {m.inChannels(), m.imageSize(),
+                m.imageSize()}, t, rates);
+        double macs = OpCounter.totalMacs(ops);
+        double acs = OpCounter.totalAcs(ops);
+        StageResult r = new StageResult(stage, t, (double) correct / test.data().size(), latency, rates, macs, acs,
+                OpCounter.energyPicojoules(ops, cfg.energy()) / 1e6, trainSeconds);
+        listener.stageDone(r);
+        return r;
+    }
+
+    /** Milliseconds per image at batch 1 (the deployment case), after a short warm-up. */
+    private static double latencyMs(Vgg model, ImageBatches test, int images, NDManager manager) {
+        if (images == 0) {
+            return Double.NaN;
+        }
+        int[] order = test.order(0, 0, false);
+        int n = Math.min(images, order.length);
+        int warmup = Math.min(10, n);
+        long start = 0;
+        for (int i = 0; i < warmup + n; i++) {
+            if (i == warmup) {
+                start = System.nanoTime();
+            }
+            try (NDManager bm = manager.newSubManager(); NDScope ignored = new NDScope()) {
+                NDArray logits = model.forward(test.batch(bm, order, i % n, 1, null).images());
+                logits.toFloatArray(); // wait for the result, as a caller would
+                model.resetState();
+            }
+        }
+        return (System.nanoTime() - start) / 1e6 / n;
+    }
+
+    private static Map<String, Object> configMap(Config cfg, String stage, int t) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("recipe", "iir-snn");
+        m.put("stage", stage);
+        m.put("time_steps", t);
+        m.put("model", cfg.model().name());
+        m.put("features", String.join(",", cfg.model().features()));
+        m.put("hidden", java.util.Arrays.toString(cfg.model().hidden()));
+        m.put("batch", cfg.batch());
+        m.put("ann_epochs", cfg.annEpochs());
+        m.put("ann_lr", cfg.annLr());
+        m.put("steps", java.util.Arrays.toString(cfg.steps()));
+        m.put("stage_epochs", java.util.Arrays.toString(cfg.stageEpochs()));
+        m.put("snn_lr", cfg.snnLr());
+        m.put("percentile", cfg.percentile());
+        m.put("gamma", cfg.gamma());
+        m.put("seed", cfg.seed());
+        return m;
+    }
+}
