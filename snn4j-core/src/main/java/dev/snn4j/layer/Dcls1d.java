@@ -265,11 +265,11 @@ public class Dcls1d extends Module {
                     .sum(new int[] {2});                                               // [Cout, Cin]
             // out[t] needs x[t - d] = xp[t + D-1 - d]
             long start = leftPadding() - d;
-            NDArray shifted = xp.get(new NDIndex(start + ":" + (start + tOut)));
-            NDArray y = shifted.getNDArrayInternal().linear(shifted, w, null).singletonOrThrow();
-            result = result == null ? y : result.add(y);
+            NDArray shifted = xp.get(new NDIndex(start + ":" + (start + tOut))).reshape(tOut * b, in);
+            // linear(x, w, acc) on 2-D input is addmm(acc, x, w^T): the running sum rides along as a full-shape bias
+            result = shifted.getNDArrayInternal().linear(shifted, w, result).singletonOrThrow();
         }
-        return result;
+        return result.reshape(tOut, b, out);
     }
 
     /**
@@ -301,7 +301,7 @@ public class Dcls1d extends Module {
      * clamped to {@code [-D//2, D//2]}, so each delay is in {@code 0..D-1}.
      */
     public int[][][] delays() {
-        double[] p = positions.value().toType(DataType.FLOAT64, false).toDoubleArray();
+        double[] p = values(positions.value());
         int half = maxDelay / 2;
         int[][][] d = new int[out][in][kernelCount];
         int i = 0;
@@ -323,7 +323,7 @@ public class Dcls1d extends Module {
     public void clampPositions() {
         NDArray p = positions.value();
         double half = maxDelay / 2;
-        double[] v = p.toType(DataType.FLOAT64, false).toDoubleArray();
+        double[] v = values(p);
         boolean changed = false;
         for (int i = 0; i < v.length; i++) {
             double c = Math.max(-half, Math.min(half, v[i]));
@@ -340,6 +340,19 @@ public class Dcls1d extends Module {
         double[] v = new double[(int) sigma.value().size()];
         java.util.Arrays.fill(v, value);
         writeInPlace(sigma.value(), v);
+    }
+
+    /** The values of a FLOAT32/FLOAT64 parameter as doubles, without creating an array in its manager. */
+    private static double[] values(NDArray a) {
+        if (a.getDataType() == DataType.FLOAT64) {
+            return a.toDoubleArray();
+        }
+        float[] f = a.toFloatArray();
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            d[i] = f[i];
+        }
+        return d;
     }
 
     private static void writeInPlace(NDArray target, double[] v) {
