@@ -55,7 +55,8 @@ import java.nio.FloatBuffer;
  * integer delay {@link #delays()} and the layer is a pure shift, {@code out[t, b, o] = sum_{c,k} weight[o, c, k]
  * x[t - delay[o, c, k], b, c]} (zero before the start), computed as one matrix product per distinct delay value
  * (with the weights of the synapses having that delay; at most {@code D}) instead of building a kernel. Positions
- * are rounded half to even (like {@code torch.round}). Turn the option off to evaluate with the smooth kernel of the
+ * are rounded half to even (like {@code torch.round}). The weights still get gradients in this mode, the positions
+ * do not (fine-tuning with frozen delays). Turn the option off to evaluate with the smooth kernel of the
  * current sigma (what SNN-delays' per-epoch validation does while sigma is still decaying).
  *
  * <p>Cost: the shift is exact but not cheaper than a convolution on dense hardware, since every delay value still
@@ -103,12 +104,15 @@ public class Dcls1d extends Module {
     private OutputLength outputLength = OutputLength.EXTENDED;
     private boolean integerDelaysAtEval = true;
 
-    /** One tap per synapse ({@code kernelCount = 1}), the configuration of the paper. */
+    /** Creates the layer with one tap per synapse ({@code kernelCount = 1}), the configuration of the paper. */
     public Dcls1d(NDManager manager, int in, int out, int maxDelay) {
         this(manager, in, out, 1, maxDelay);
     }
 
     /**
+     * Creates the layer with {@code kernelCount} taps per synapse, initialised as described in the class comment.
+     *
+     * @param manager     manager that owns the parameters (long-lived)
      * @param in          input channels Cin
      * @param out         output channels Cout
      * @param kernelCount taps per synapse KC (DCLS' {@code kernel_count})
