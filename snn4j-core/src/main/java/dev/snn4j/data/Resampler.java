@@ -9,9 +9,8 @@ package dev.snn4j.data;
  * half-width {@code H = zeroCrossings / fc} input samples, zero padding outside the signal. Defaults:
  * 16 zero crossings per side, rolloff 0.94, Kaiser beta 8.6. Measured for 16 kHz -> 8 kHz (tone RMS out / in):
  * flat (0.00 dB) to 3 kHz, -1.1 dB at 3.5 kHz, -6 dB at the cutoff 3.76 kHz, -35 dB at 4.2 kHz (alias to 3.8 kHz),
- * below -100 dB from 4.5 kHz up; {@code AudioFrontEndTest} asserts the passband and stopband. This is the same family
- * as resampy and torchaudio's {@code sinc_interp_kaiser}; outputs agree with them closely but not bit for bit (their
- * rolloff / width / beta differ). Output length is
+ * below -100 dB from 4.5 kHz up; {@code AudioFrontEndTest} asserts the passband and stopband. Same family as resampy and
+ * torchaudio's {@code sinc_interp_kaiser} (different rolloff / width / beta; not compared numerically). Output length is
  * {@code ceil(len * outRate / inRate)}. Cost: {@code 2 * H} multiply-adds per output sample.
  *
  * <pre>{@code
