@@ -182,7 +182,8 @@ public record NmnistEvents(byte[] x, byte[] y, byte[] polarity, int[] t) {
      * {@code [T, B, 2, 34, 34]}, time-major.
      */
     public static NDArray toNDArray(NDManager manager, List<float[][][][]> batch) {
-        return manager.create(flatten(batch), new Shape(batch.get(0).length, batch.size(), 2, SENSOR, SENSOR));
+        float[] flat = flatten(batch); // validates: non-empty, equal T
+        return manager.create(flat, new Shape(batch.get(0).length, batch.size(), 2, SENSOR, SENSOR));
     }
 
     private static float[] flatten(List<float[][][][]> batch) {
