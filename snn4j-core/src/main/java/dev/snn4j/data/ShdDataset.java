@@ -5,6 +5,7 @@ import io.jhdf.api.Dataset;
 import io.jhdf.api.Group;
 import io.jhdf.api.Node;
 import io.jhdf.exceptions.HdfException;
+import io.jhdf.exceptions.HdfInvalidPathException;
 
 import java.io.IOException;
 import java.math.BigInteger;
@@ -127,7 +128,15 @@ public final class ShdDataset {
         }
     }
 
-    private static ShdDataset readOpen(Path file, HdfFile h5, int numChannels) throws DataFormatException {
+    private static ShdDataset readOpen(Path file, HdfFile h5, int numChannels) throws IOException {
+        // a truncated file otherwise shows up as "missing dataset" or, worse, reads partially
+        long declaredEnd = h5.getHdfBackingStorage().getSuperblock().getBaseAddressByte()
+                + h5.getHdfBackingStorage().getSuperblock().getEndOfFileAddress();
+        long actual = Files.size(file);
+        if (declaredEnd > actual) {
+            throw new DataFormatException(file, "HDF5 superblock", "truncated: the superblock declares "
+                    + declaredEnd + " bytes, the file has " + actual);
+        }
         List<Sample> samples = new ArrayList<>();
         long[] labels = integers(file, "/labels", dataset(file, h5, "/labels").getData());
         Object timesData;
@@ -233,8 +242,8 @@ public final class ShdDataset {
         try {
             h5.getByPath(path);
             return true;
-        } catch (HdfException e) {
-            return false;
+        } catch (HdfInvalidPathException e) {
+            return false; // other HdfExceptions (corrupt structure) propagate and are reported as such
         }
     }
 
@@ -242,7 +251,7 @@ public final class ShdDataset {
         Node n;
         try {
             n = h5.getByPath(path);
-        } catch (HdfException e) {
+        } catch (HdfInvalidPathException e) {
             throw new DataFormatException(file, path, "missing dataset (required by the SHD layout)");
         }
         if (!(n instanceof Dataset d) || n instanceof Group) {

@@ -19,7 +19,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class NmnistEventsTest {
-    static final Path REAL = Path.of("/work/shared/data/nmnist_small");
+    /** The data folder as the project checkout sees it ({@code ../shared/data}), else the absolute path. */
+    static final Path REAL = Files.isDirectory(Path.of("../../shared/data/nmnist_small"))
+            ? Path.of("../../shared/data/nmnist_small") : Path.of("/work/shared/data/nmnist_small");
 
     static byte[] event(int x, int y, int p, int t) {
         return new byte[] {(byte) x, (byte) y, (byte) ((p << 7) | (t >> 16 & 0x7f)), (byte) (t >> 8), (byte) t};

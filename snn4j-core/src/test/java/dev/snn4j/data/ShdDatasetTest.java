@@ -260,7 +260,7 @@ class ShdDatasetTest {
         Path cut = dir.resolve("cut.h5");
         Files.write(cut, java.util.Arrays.copyOf(real, real.length / 2));
         e = assertThrows(DataFormatException.class, () -> ShdDataset.read(cut));
-        assertTrue(e.getMessage().contains("cut.h5"), e.getMessage());
+        assertTrue(e.getMessage().contains("cut.h5") && e.getMessage().contains("truncated"), e.getMessage());
     }
 
     /** IEEE binary16 bits to float (test-side decoder, independent of jHDF). */
