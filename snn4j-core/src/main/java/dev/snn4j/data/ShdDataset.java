@@ -47,7 +47,8 @@ public final class ShdDataset {
 
     /**
      * One sample: spike {@code times} in seconds, the matching channel ids {@code units}, and the class label. The
-     * arrays are not copied; treat them as read-only.
+     * arrays are not copied; treat them as read-only. Times are {@code float}: exact for float16/float32 files,
+     * rounded (about 0.1 us at 1 s) for float64 files.
      */
     public record Sample(float[] times, int[] units, int label) {
         public Sample {

@@ -72,6 +72,10 @@ public final class WavReader {
                         throw new DataFormatException(file, "fmt chunk", "missing (no 'fmt ' chunk before 'data')");
                     }
                     return decode(file, ch, fmt, body, size, fileSize);
+                } else if (body + size > fileSize) {
+                    throw new DataFormatException(file, "'" + printable(ck, 0) + "' chunk", "at offset " + pos
+                            + " declares " + size + " bytes, past the end of the file (" + fileSize + " bytes)"
+                            + (fmt == null ? "; no 'fmt ' chunk found before it" : "; no 'data' chunk found before it"));
                 }
                 pos = body + size + (size & 1);
             }

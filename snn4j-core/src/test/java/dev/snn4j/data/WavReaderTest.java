@@ -181,6 +181,9 @@ class WavReaderTest {
         assertTrue(e.getMessage().contains("4294967280"), e.getMessage());
         e = bad(dir, "bigfmt.wav", riff(new Bytes().tag("fmt ").u32(0x7FFFFFF0L).get()));
         assertTrue(e.getMessage().contains("fmt chunk"), e.getMessage());
+        e = bad(dir, "biglist.wav", riff(new Bytes().tag("LIST").u32(0x7FFFFFF0L).raw(new byte[8]).get()));
+        assertTrue(e.getMessage().contains("'LIST' chunk") && e.getMessage().contains("past the end"),
+                e.getMessage());
         e = bad(dir, "bits.wav", riff(fmt(1, 1, 8000, 12), data));
         assertTrue(e.getMessage().contains("12-bit"), e.getMessage());
         e = bad(dir, "partial.wav", riff(fmt(1, 2, 8000, 16), chunk("data", le16(1, 2, 3))));
