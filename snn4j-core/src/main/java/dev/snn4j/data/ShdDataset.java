@@ -100,21 +100,25 @@ public final class ShdDataset {
                 keys);
     }
 
-    /** Reads an SHD/SSC file with 700 channels. */
+    /**
+     * Reads an SHD-layout file; the channel count is the root attribute {@code n_channels} if present (files written
+     * by {@link ShdWriter}), else 700 (SHD/SSC).
+     */
     public static ShdDataset read(Path file) throws IOException {
-        return read(file, SHD_CHANNELS);
+        return read(file, 0);
     }
 
     /**
      * Reads an SHD-layout file.
      *
-     * @param numChannels declared channel count: every unit must be below it (700 for SHD/SSC)
+     * @param numChannels declared channel count: every unit must be below it (700 for SHD/SSC); 0 = from the
+     *                    {@code n_channels} root attribute, else 700
      * @throws DataFormatException for a missing dataset, wrong type, ragged length mismatch, unit out of range,
      *                             negative/NaN time, label count mismatch, or a file jHDF cannot parse
      */
     public static ShdDataset read(Path file, int numChannels) throws IOException {
-        if (numChannels <= 0) {
-            throw new IllegalArgumentException("numChannels must be > 0, got " + numChannels);
+        if (numChannels < 0) {
+            throw new IllegalArgumentException("numChannels must be >= 0, got " + numChannels);
         }
         if (!Files.isRegularFile(file)) {
             throw new java.io.FileNotFoundException(file + " (no such file)");
@@ -137,6 +141,18 @@ public final class ShdDataset {
         if (declaredEnd > actual) {
             throw new DataFormatException(file, "HDF5 superblock", "truncated: the superblock declares "
                     + declaredEnd + " bytes, the file has " + actual);
+        }
+        if (numChannels == 0) {
+            numChannels = SHD_CHANNELS;
+            io.jhdf.api.Attribute attr = h5.getAttribute("n_channels");
+            if (attr != null) {
+                Object v = attr.getData();
+                if (!(v instanceof Number n) || n.longValue() <= 0 || n.longValue() > Integer.MAX_VALUE) {
+                    throw new DataFormatException(file, "/ attribute n_channels", "expected a positive integer, got "
+                            + v);
+                }
+                numChannels = n.intValue();
+            }
         }
         List<Sample> samples = new ArrayList<>();
         long[] labels = integers(file, "/labels", dataset(file, h5, "/labels").getData());

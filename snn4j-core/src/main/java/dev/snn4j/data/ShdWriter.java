@@ -26,6 +26,10 @@ import java.util.List;
  * /extra/keys         fixed-length UTF-8 strings (C,), only if keys are given
  * /  attribute "snn4j_layout" = "shd-flat-v1", attribute "n_channels" (int32)
  * </pre>
+ * Beware: given a ragged Java array ({@code float[][]} with rows of different lengths), jHDF 0.10.0 does not reject
+ * it: it sizes the dataset from the first row and either fails in {@code close()} with a
+ * {@code BufferOverflowException} or silently writes wrong values (checked on this version). This class only hands it
+ * 1-D arrays.
  * The {@code spikes/*} names deliberately differ from the official ones, so an SHD loader that indexes
  * {@code f["spikes/times"][i]} fails loudly instead of misreading a flat array. {@link ShdDataset#read(Path, int)}
  * reads this layout; in h5py: {@code o = f["spikes/offsets"]; t = f["spikes/times_flat"][o[i]:o[i+1]]}.
