@@ -32,7 +32,9 @@ import java.util.List;
  * 1-D arrays.
  * The {@code spikes/*} names deliberately differ from the official ones, so an SHD loader that indexes
  * {@code f["spikes/times"][i]} fails loudly instead of misreading a flat array. {@link ShdDataset#read(Path, int)}
- * reads this layout; in h5py: {@code o = f["spikes/offsets"]; t = f["spikes/times_flat"][o[i]:o[i+1]]}.
+ * reads this layout; in h5py: {@code o = f["spikes/offsets"][()]; t = f["spikes/times_flat"][o[i]:o[i+1]]}.
+ * Checked: h5py 3.7.0 (HDF5 1.10.8) and {@code h5dump} 1.10.8 read such files (a 3000-file FSDD conversion
+ * included); {@code ShdWriterTest} runs {@code h5dump} when it is installed.
  *
  * <pre>{@code
  * ShdDataset ds = ShdDataset.of(samples, 140, null, List.of("zero", "one"));
