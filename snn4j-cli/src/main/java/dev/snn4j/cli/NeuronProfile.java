@@ -1,0 +1,181 @@
+package dev.snn4j.cli;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import dev.snn4j.neuron.LifNeuron;
+import dev.snn4j.neuron.Neuron;
+import dev.snn4j.nn.Tensors;
+import dev.snn4j.surrogate.ATan;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code bench shd --profile}: measures what the LIF time loop costs (per-op overhead, ops per step, the loop alone
+ * forward and backward) and a leaner formulation of the same neuron, to back suggestions for
+ * {@code dev.snn4j.neuron} with numbers. The lean variant lives here only as a measurement: it is not library code.
+ *
+ * <pre>{@code
+ * NeuronProfile.run(manager, config, new int[] {700, 256, 256, 20}, new PrintWriter(System.out, true));
+ * }</pre>
+ */
+final class NeuronProfile {
+    private static final int REPEATS = 5;
+
+    private NeuronProfile() {
+    }
+
+    static void run(NDManager root, ShdBench.Config c, int[] widths, PrintWriter out) {
+        int n = widths[1];
+        int b = c.batch();
+        int t = c.timeSteps();
+        out.printf("  per-op cost (mean of 2000 adds): [1] %.1f us, [%d, %d] %.1f us%n",
+                opCost(root, new Shape(1)), b, n, opCost(root, new Shape(b, n)), b, n);
+        out.printf("  native arrays created per LifNeuron step (forward): %d%n", arraysPerStep(root, b, n));
+        out.printf("  native arrays created per lean-LIF step (forward):  %d%n", arraysPerLeanStep(root, b, n));
+
+        NDArray current = root.randomNormal(0.4f, 0.8f, new Shape(t, b, n), DataType.FLOAT32);
+        double[] lib = time(() -> lif().forward(current), current);
+        double[] split = time(() -> stepOverSplit(lif(), current), current);
+        double[] lean = time(() -> leanLif(current), current);
+        out.printf("  LifNeuron loop alone, [%d, %d, %d]: forward %.1f ms, forward+backward %.1f ms (median of %d)%n",
+                t, b, n, lib[0], lib[1], REPEATS);
+        out.printf("  LifNeuron.step over one split of the input (no per-step get(i)): forward %.1f ms, "
+                + "forward+backward %.1f ms%n", split[0], split[1]);
+        out.printf("  lean LIF (same math, fewer ops), same input: forward %.1f ms, forward+backward %.1f ms%n",
+                lean[0], lean[1]);
+        try (NDScope s = new NDScope()) {
+            NDArray a = lif().forward(current);
+            NDArray l = leanLif(current);
+            NDArray d = stepOverSplit(lif(), current);
+            out.printf("  spikes differing from LifNeuron.forward: lean %d, step-over-split %d (of %d)%n",
+                    a.neq(l).toType(DataType.INT64, false).sum().getLong(),
+                    a.neq(d).toType(DataType.INT64, false).sum().getLong(), a.size());
+        }
+    }
+
+    private static LifNeuron lif() {
+        return LifNeuron.builder().tau(2.0).surrogate(new ATan(2.0)).build();
+    }
+
+    /**
+     * Drives {@code neuron} with its own {@link Neuron#step} over the slices of one {@code split} of {@code x}: the
+     * backward of a split is one concatenation, where {@code x.get(t)} per step costs a zero tensor of the full
+     * input's size per step in the backward.
+     */
+    static NDArray stepOverSplit(Neuron neuron, NDArray x) {
+        neuron.resetState();
+        NDList xs = x.split(x.getShape().get(0), 0);
+        List<NDArray> spikes = new ArrayList<>(xs.size());
+        for (NDArray xt : xs) {
+            spikes.add(neuron.step(xt.squeeze(0)));
+        }
+        return NDArrays.stack(new NDList(spikes), 0);
+    }
+
+    /**
+     * LIF tau 2, decay_input, hard reset to 0, ATan(2), over {@code x [T, B, N]}: constants made once per sequence,
+     * {@code x / tau} for all steps in one op, inputs sliced by one split, reset as {@code H (1 - S)}.
+     */
+    static NDArray leanLif(NDArray x) {
+        double tau = 2.0;
+        double alpha = 2.0;
+        NDArray decay = Tensors.scalar(x, 1 - 1 / tau);
+        NDArray one = Tensors.scalar(x, 1.0);
+        NDArray slope = Tensors.scalar(x, Math.PI / 2 * alpha);
+        NDArray pi = Tensors.scalar(x, Math.PI);
+        NDArray zero = Tensors.scalar(x, 0.0);
+        NDList xs = Tensors.div(x, tau).split(x.getShape().get(0), 0);
+        List<NDArray> spikes = new ArrayList<>(xs.size());
+        NDArray v = null;
+        for (NDArray xt : xs) {
+            xt = xt.squeeze(0);
+            NDArray h = v == null ? xt : v.mul(decay).add(xt);     // charge: V + (X - V)/tau = (1 - 1/tau) V + X/tau
+            NDArray z = h.sub(one);                                // threshold 1
+            NDArray g = z.mul(slope).atan().div(pi);
+            NDArray s = z.gte(zero).toType(DataType.FLOAT32, false).add(g.sub(g.stopGradient()));
+            v = h.mul(one.sub(s));                                 // hard reset to 0
+            spikes.add(s);
+        }
+        return NDArrays.stack(new NDList(spikes), 0);
+    }
+
+    private interface Forward {
+        NDArray apply();
+    }
+
+    /** Median forward and forward+backward time in ms of {@code f} on an input that requires a gradient. */
+    private static double[] time(Forward f, NDArray input) {
+        double[] fwd = new double[REPEATS];
+        double[] both = new double[REPEATS];
+        input.setRequiresGradient(true);
+        for (int i = -1; i < REPEATS; i++) {
+            try (NDScope s = new NDScope(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                long t0 = System.nanoTime();
+                NDArray y = f.apply();
+                long t1 = System.nanoTime();
+                gc.backward(y.sum());
+                long t2 = System.nanoTime();
+                if (i >= 0) {
+                    fwd[i] = (t1 - t0) / 1e6;
+                    both[i] = (t2 - t0) / 1e6;
+                }
+            }
+            try (NDArray g = input.getGradient()) {
+                g.subi(g);
+            }
+        }
+        input.setRequiresGradient(false);
+        return new double[] {ShdBench.median(fwd), ShdBench.median(both)};
+    }
+
+    private static double opCost(NDManager root, Shape shape) {
+        try (NDManager m = root.newSubManager()) {
+            NDArray a = m.ones(shape);
+            NDArray b = m.ones(shape);
+            for (int i = 0; i < 200; i++) {
+                a.add(b).close();
+            }
+            long t0 = System.nanoTime();
+            for (int i = 0; i < 2000; i++) {
+                a.add(b).close();
+            }
+            return (System.nanoTime() - t0) / 1e3 / 2000;
+        }
+    }
+
+    private static int arraysPerStep(NDManager root, int b, int n) {
+        try (NDManager m = root.newSubManager()) {
+            NDArray x = m.randomNormal(new Shape(b, n));
+            LifNeuron lif = lif();
+            lif.step(x);
+            int before = m.getManagedArrays().size();
+            lif.step(x);
+            return m.getManagedArrays().size() - before;
+        }
+    }
+
+    private static int arraysPerLeanStep(NDManager root, int b, int n) {
+        try (NDManager m = root.newSubManager()) {
+            NDArray x = m.randomNormal(new Shape(1, b, n));
+            int one = countLean(m, x);
+            NDArray x2 = m.randomNormal(new Shape(2, b, n));
+            int two = countLean(m, x2);
+            return two - one;
+        }
+    }
+
+    private static int countLean(NDManager m, NDArray x) {
+        int before = m.getManagedArrays().size();
+        leanLif(x);
+        return m.getManagedArrays().size() - before;
+    }
+}
