@@ -62,8 +62,6 @@ public final class Snn4j implements Runnable {
             err.println("snn4j: error: " + message(ex));
             if (top.verbose) {
                 ex.printStackTrace(err);
-            } else {
-                err.println("(run with --verbose for the stack trace)");
             }
             err.flush();
             return FAILURE;
