@@ -28,7 +28,7 @@ import java.util.List;
  * }</pre>
  */
 final class NeuronProfile {
-    private static final int REPEATS = 5;
+    private static final int REPEATS = 7;
 
     private NeuronProfile() {
     }
@@ -43,18 +43,25 @@ final class NeuronProfile {
         out.printf("  native arrays created per lean-LIF step (forward):  %d%n", arraysPerLeanStep(root, b, n));
 
         NDArray current = root.randomNormal(0.4f, 0.8f, new Shape(t, b, n), DataType.FLOAT32);
-        double[] lib = time(() -> lif().forward(current), current);
-        double[] split = time(() -> stepOverSplit(lif(), current), current);
-        double[] lean = time(() -> leanLif(current), current);
-        out.printf("  LifNeuron loop alone, [%d, %d, %d]: forward %.1f ms, forward+backward %.1f ms (median of %d)%n",
-                t, b, n, lib[0], lib[1], REPEATS);
-        out.printf("  LifNeuron.step over one split of the input (no per-step get(i)): forward %.1f ms, "
-                + "forward+backward %.1f ms%n", split[0], split[1]);
-        out.printf("  lean LIF (same math, fewer ops), same input: forward %.1f ms, forward+backward %.1f ms%n",
-                lean[0], lean[1]);
+        String[] names = {
+            "LifNeuron.forward (the library's driver: x.get(t) per step)",
+            "LifNeuron.step over one split of the input",
+            "lean LIF: same math, constants made once, x/tau hoisted, split",
+            "lean LIF, its 5 constants re-made every step (2 native calls each)"};
+        Forward[] variants = {
+            () -> lif().forward(current),
+            () -> stepOverSplit(lif(), current),
+            () -> leanLif(current, true),
+            () -> leanLif(current, false)};
+        double[][] ms = time(variants, current);
+        out.printf("  one LIF layer alone on [%d, %d, %d], median of %d interleaved runs (forward | forward+backward):%n",
+                t, b, n, REPEATS);
+        for (int i = 0; i < names.length; i++) {
+            out.printf("    %-68s %6.1f | %6.1f ms%n", names[i], ms[i][0], ms[i][1]);
+        }
         try (NDScope s = new NDScope()) {
             NDArray a = lif().forward(current);
-            NDArray l = leanLif(current);
+            NDArray l = leanLif(current, true);
             NDArray d = stepOverSplit(lif(), current);
             out.printf("  spikes differing from LifNeuron.forward: lean %d, step-over-split %d (of %d)%n",
                     a.neq(l).toType(DataType.INT64, false).sum().getLong(),
@@ -83,9 +90,10 @@ final class NeuronProfile {
 
     /**
      * LIF tau 2, decay_input, hard reset to 0, ATan(2), over {@code x [T, B, N]}: constants made once per sequence,
-     * {@code x / tau} for all steps in one op, inputs sliced by one split, reset as {@code H (1 - S)}.
+     * {@code x / tau} for all steps in one op, inputs sliced by one split, reset as {@code H (1 - S)}. With
+     * {@code cacheConstants} false the constants are made again at every step, as the library's neurons do.
      */
-    static NDArray leanLif(NDArray x) {
+    static NDArray leanLif(NDArray x, boolean cacheConstants) {
         double tau = 2.0;
         double alpha = 2.0;
         NDArray decay = Tensors.scalar(x, 1 - 1 / tau);
@@ -98,6 +106,13 @@ final class NeuronProfile {
         NDArray v = null;
         for (NDArray xt : xs) {
             xt = xt.squeeze(0);
+            if (!cacheConstants) {
+                decay = Tensors.scalar(x, 1 - 1 / tau);
+                one = Tensors.scalar(x, 1.0);
+                slope = Tensors.scalar(x, Math.PI / 2 * alpha);
+                pi = Tensors.scalar(x, Math.PI);
+                zero = Tensors.scalar(x, 0.0);
+            }
             NDArray h = v == null ? xt : v.mul(decay).add(xt);     // charge: V + (X - V)/tau = (1 - 1/tau) V + X/tau
             NDArray z = h.sub(one);                                // threshold 1
             NDArray g = z.mul(slope).atan().div(pi);
@@ -112,29 +127,38 @@ final class NeuronProfile {
         NDArray apply();
     }
 
-    /** Median forward and forward+backward time in ms of {@code f} on an input that requires a gradient. */
-    private static double[] time(Forward f, NDArray input) {
-        double[] fwd = new double[REPEATS];
-        double[] both = new double[REPEATS];
+    /**
+     * Median forward and forward+backward time in ms of each variant on an input that requires a gradient; the
+     * variants take turns, so a change in machine load hits them alike.
+     */
+    private static double[][] time(Forward[] variants, NDArray input) {
+        double[][][] runs = new double[variants.length][2][REPEATS];
         input.setRequiresGradient(true);
         for (int i = -1; i < REPEATS; i++) {
-            try (NDScope s = new NDScope(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                long t0 = System.nanoTime();
-                NDArray y = f.apply();
-                long t1 = System.nanoTime();
-                gc.backward(y.sum());
-                long t2 = System.nanoTime();
-                if (i >= 0) {
-                    fwd[i] = (t1 - t0) / 1e6;
-                    both[i] = (t2 - t0) / 1e6;
+            for (int v = 0; v < variants.length; v++) {
+                try (NDScope s = new NDScope(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    long t0 = System.nanoTime();
+                    NDArray y = variants[v].apply();
+                    long t1 = System.nanoTime();
+                    gc.backward(y.sum());
+                    long t2 = System.nanoTime();
+                    if (i >= 0) {
+                        runs[v][0][i] = (t1 - t0) / 1e6;
+                        runs[v][1][i] = (t2 - t0) / 1e6;
+                    }
                 }
-            }
-            try (NDArray g = input.getGradient()) {
-                g.subi(g);
+                try (NDArray g = input.getGradient()) {
+                    g.subi(g);
+                }
             }
         }
         input.setRequiresGradient(false);
-        return new double[] {ShdBench.median(fwd), ShdBench.median(both)};
+        double[][] out = new double[variants.length][2];
+        for (int v = 0; v < variants.length; v++) {
+            out[v][0] = ShdBench.median(runs[v][0]);
+            out[v][1] = ShdBench.median(runs[v][1]);
+        }
+        return out;
     }
 
     private static double opCost(NDManager root, Shape shape) {
@@ -175,7 +199,7 @@ final class NeuronProfile {
 
     private static int countLean(NDManager m, NDArray x) {
         int before = m.getManagedArrays().size();
-        leanLif(x);
+        leanLif(x, true);
         return m.getManagedArrays().size() - before;
     }
 }
