@@ -62,6 +62,10 @@ final class ShdBench {
     private boolean measuring;
     private long peakHeap;
     private long peakRss;
+    private int liveArrays = -1;
+    private long liveBytes;
+    private int baseArrays;
+    private long baseBytes;
 
     ShdBench(Config c, PrintWriter out) {
         this.c = c;
@@ -86,32 +90,48 @@ final class ShdBench {
             NDArray target = root.create(labels).oneHot(c.classes()).toType(DataType.FLOAT32, false);
             InterimAdam adam = new InterimAdam(net.trainableParameters().values(), 1e-3);
 
+            Floor floor = new Floor(root);
+            countLiveArrays(root);
+            baseArrays = liveArrays;
+            baseBytes = liveBytes;
+            liveArrays = -1;
             long rssBefore = rssKb("VmRSS");
+            double load0 = loadAverage();
             double[] step = new double[c.iterations()];
+            double[] floorMs = new double[c.iterations()];
+            // step and floor take turns, so a change in machine load affects both alike
             for (int i = 0; i < c.warmup() + c.iterations(); i++) {
                 measuring = i >= c.warmup();
                 double ms = trainStep(net, x, target, adam);
+                double f = floor.time();
                 if (measuring) {
                     step[i - c.warmup()] = ms;
+                    floorMs[i - c.warmup()] = f;
                 }
             }
             measuring = false;
             long hwm = rssKb("VmHWM");
             double stepMs = median(step);
+            double floorMedian = median(floorMs);
             out.printf("step (forward + backward + Adam): %.1f ms/batch (median of %d; min %.1f, max %.1f)%n",
                     stepMs, step.length, min(step), max(step));
-            out.flush();
-
-            double[] floor = floor(root);
-            double floorMs = median(floor);
             out.printf("floor (matrix products alone: forward x W^T of %d layers, backward dW of all, dX of all but "
-                            + "the first): %.1f ms/batch (median of %d), %.2f GFLOP -> %.0f GFLOP/s%n",
-                    widths.length - 1, floorMs, floor.length, floorFlops() / 1e9, floorFlops() / 1e6 / floorMs);
-            out.printf("ratio %.2f (step / floor)%n", stepMs / floorMs);
+                            + "the first): %.1f ms/batch (median of %d; min %.1f), %.2f GFLOP -> %.0f GFLOP/s%n",
+                    widths.length - 1, floorMedian, floorMs.length, min(floorMs), floorFlops() / 1e9,
+                    floorFlops() / 1e6 / floorMedian);
+            out.printf("ratio %.2f (step / floor, medians; %.2f from the minima)%n", stepMs / floorMedian,
+                    min(step) / min(floorMs));
+            boolean noisy = max(step) > 1.5 * min(step) || max(floorMs) > 1.5 * min(floorMs);
+            out.printf("load average (1 min) before / after: %.2f / %.2f on %d CPUs (this benchmark alone adds ~2)%s%n",
+                    load0, loadAverage(), Runtime.getRuntime().availableProcessors(),
+                    noisy ? "; times varied more than 1.5x: the machine was busy, timings are noisy" : "");
             out.printf("memory: peak JVM heap used %.0f MB; native RSS at the end of the forward pass %.0f MB, "
-                            + "before the first step %.0f MB, high-water mark (VmHWM) %.0f MB (RSS includes the JVM "
-                            + "and libtorch)%n",
+                            + "before the first step (net, input, floor operands) %.0f MB, high-water mark (VmHWM) "
+                            + "%.0f MB (RSS includes the JVM and libtorch)%n",
                     peakHeap / 1048576.0, peakRss / 1024.0, rssBefore / 1024.0, hwm / 1024.0);
+            out.printf("arrays alive at the end of the forward pass (until the step's scope closes): %d, %.1f MB "
+                    + "(views counted as copies; not counting the input, parameters and floor operands)%n",
+                    liveArrays, liveBytes / 1048576.0);
             out.println("BPTT activations (minimum kept): per time step and layer the layer's input (for dW), the "
                     + "charged membrane H and the spike S (surrogate and reset derivatives):");
             long perRow = 0;
@@ -161,6 +181,9 @@ final class ShdBench {
                 NDArray loss = y.logSoftmax(1).mul(target).sum(new int[] {1}).mean().neg();
                 lossNs += measuring ? System.nanoTime() - a : 0;
                 sampleMemory();
+                if (liveArrays < 0) {
+                    countLiveArrays(x.getManager()); // once, in the first (warm-up) step
+                }
                 a = System.nanoTime();
                 gc.backward(loss);
                 backwardNs += measuring ? System.nanoTime() - a : 0;
@@ -185,6 +208,16 @@ final class ShdBench {
         }
     }
 
+    /** Every array the forward pass left alive (they all live in the input's manager until the scope closes). */
+    private void countLiveArrays(NDManager m) {
+        liveArrays = -baseArrays;
+        liveBytes = -baseBytes;
+        for (NDArray a : m.getManagedArrays()) {
+            liveArrays++;
+            liveBytes += a.size() * a.getDataType().getNumOfBytes();
+        }
+    }
+
     private void sampleMemory() {
         Runtime r = Runtime.getRuntime();
         peakHeap = Math.max(peakHeap, r.totalMemory() - r.freeMemory());
@@ -192,41 +225,53 @@ final class ShdBench {
     }
 
     /**
-     * Times the matrix products a training step of this net needs, alone: per layer the forward {@code X W^T}
+     * The matrix products a training step of this net needs, alone: per layer the forward {@code X W^T}
      * ({@code [T*B, in] x [in, out]}), the weight gradient {@code dY^T X} and, except for the first layer (whose input
-     * needs no gradient), the input gradient {@code dY W}.
+     * needs no gradient), the input gradient {@code dY W}. Operands are made once, outside the timing.
      */
-    private double[] floor(NDManager root) {
-        long rows = (long) c.timeSteps() * c.batch();
-        int layers = widths.length - 1;
-        NDArray[] xs = new NDArray[layers];
-        NDArray[] ws = new NDArray[layers];
-        NDArray[] dys = new NDArray[layers];
-        for (int l = 0; l < layers; l++) {
-            xs[l] = root.randomUniform(0f, 1f, new Shape(rows, widths[l])).lt(l == 0 ? c.rate() : 0.1)
-                    .toType(DataType.FLOAT32, false);
-            ws[l] = root.randomNormal(0f, 0.05f, new Shape(widths[l + 1], widths[l]), DataType.FLOAT32);
-            dys[l] = root.randomNormal(0f, 1e-3f, new Shape(rows, widths[l + 1]), DataType.FLOAT32);
+    private final class Floor {
+        private final NDArray[] xs;
+        private final NDArray[] ws;
+        private final NDArray[] dys;
+
+        Floor(NDManager root) {
+            long rows = (long) c.timeSteps() * c.batch();
+            int layers = widths.length - 1;
+            xs = new NDArray[layers];
+            ws = new NDArray[layers];
+            dys = new NDArray[layers];
+            for (int l = 0; l < layers; l++) {
+                xs[l] = root.randomUniform(0f, 1f, new Shape(rows, widths[l])).lt(l == 0 ? c.rate() : 0.1)
+                        .toType(DataType.FLOAT32, false);
+                ws[l] = root.randomNormal(0f, 0.05f, new Shape(widths[l + 1], widths[l]), DataType.FLOAT32);
+                dys[l] = root.randomNormal(0f, 1e-3f, new Shape(rows, widths[l + 1]), DataType.FLOAT32);
+            }
         }
-        double[] times = new double[c.iterations()];
-        for (int i = 0; i < c.warmup() + c.iterations(); i++) {
+
+        /** One forward + backward worth of matrix products; wall time in ms. */
+        double time() {
             long t0 = System.nanoTime();
             try (NDScope scope = new NDScope()) {
-                for (int l = 0; l < layers; l++) {
+                for (int l = 0; l < xs.length; l++) {
                     xs[l].getNDArrayInternal().linear(xs[l], ws[l], null).singletonOrThrow();
                 }
-                for (int l = layers - 1; l >= 0; l--) {
+                for (int l = xs.length - 1; l >= 0; l--) {
                     dys[l].transpose().matMul(xs[l]);
                     if (l > 0) {
                         dys[l].matMul(ws[l]);
                     }
                 }
             }
-            if (i >= c.warmup()) {
-                times[i - c.warmup()] = (System.nanoTime() - t0) / 1e6;
-            }
+            return (System.nanoTime() - t0) / 1e6;
         }
-        return times;
+    }
+
+    private static double loadAverage() {
+        try {
+            return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
     }
 
     private double floorFlops() {
