@@ -47,25 +47,29 @@ final class NeuronProfile {
             "LifNeuron.forward (the library's driver: x.get(t) per step)",
             "LifNeuron.step over one split of the input",
             "lean LIF: same math, constants made once, x/tau hoisted, split",
-            "lean LIF, its 5 constants re-made every step (2 native calls each)"};
+            "lean LIF, its 5 constants re-made every step (2 native calls each)",
+            "lean LIF, each step in its own NDScope keeping only S and V"};
         Forward[] variants = {
             () -> lif().forward(current),
             () -> stepOverSplit(lif(), current),
             () -> leanLif(current, true),
-            () -> leanLif(current, false)};
+            () -> leanLif(current, false),
+            () -> scopedLeanLif(current)};
         double[][] ms = time(variants, current);
-        out.printf("  one LIF layer alone on [%d, %d, %d], median of %d interleaved runs (forward | forward+backward):%n",
-                t, b, n, REPEATS);
+        out.printf("  one LIF layer alone on [%d, %d, %d], median of %d interleaved runs "
+                + "(forward | forward+backward | arrays the forward leaves alive):%n", t, b, n, REPEATS);
         for (int i = 0; i < names.length; i++) {
-            out.printf("    %-68s %6.1f | %6.1f ms%n", names[i], ms[i][0], ms[i][1]);
+            out.printf("    %-68s %6.1f | %6.1f ms | %5.0f MB%n", names[i], ms[i][0], ms[i][1], ms[i][2]);
         }
         try (NDScope s = new NDScope()) {
             NDArray a = lif().forward(current);
             NDArray l = leanLif(current, true);
             NDArray d = stepOverSplit(lif(), current);
-            out.printf("  spikes differing from LifNeuron.forward: lean %d, step-over-split %d (of %d)%n",
+            NDArray e = scopedLeanLif(current);
+            out.printf("  spikes differing from LifNeuron.forward: lean %d, step-over-split %d, scoped lean %d (of %d)%n",
                     a.neq(l).toType(DataType.INT64, false).sum().getLong(),
-                    a.neq(d).toType(DataType.INT64, false).sum().getLong(), a.size());
+                    a.neq(d).toType(DataType.INT64, false).sum().getLong(),
+                    a.neq(e).toType(DataType.INT64, false).sum().getLong(), a.size());
         }
     }
 
@@ -128,18 +132,55 @@ final class NeuronProfile {
     }
 
     /**
+     * {@link #leanLif} with each step in its own {@link NDScope} that keeps only the spike and the membrane: the
+     * other intermediates are closed at once (autograd keeps its own references to what backward needs). The
+     * constants are made once outside the steps: they wrap Java buffers that must stay reachable until backward.
+     */
+    static NDArray scopedLeanLif(NDArray x) {
+        NDArray decay = Tensors.scalar(x, 0.5);
+        NDArray one = Tensors.scalar(x, 1.0);
+        NDArray slope = Tensors.scalar(x, Math.PI / 2 * 2.0);
+        NDArray pi = Tensors.scalar(x, Math.PI);
+        NDArray zero = Tensors.scalar(x, 0.0);
+        NDList xs = Tensors.div(x, 2.0).split(x.getShape().get(0), 0);
+        List<NDArray> spikes = new ArrayList<>(xs.size());
+        NDArray v = null;
+        for (NDArray xt : xs) {
+            NDArray s;
+            try (NDScope step = new NDScope()) {
+                NDArray in = xt.squeeze(0);
+                NDArray h = v == null ? in : v.mul(decay).add(in);
+                NDArray z = h.sub(one);
+                NDArray g = z.mul(slope).atan().div(pi);
+                s = z.gte(zero).toType(DataType.FLOAT32, false).add(g.sub(g.stopGradient()));
+                v = h.mul(one.sub(s));
+                NDScope.unregister(s, v);
+            }
+            NDScope.register(s);
+            NDScope.register(v);
+            spikes.add(s);
+        }
+        return NDArrays.stack(new NDList(spikes), 0);
+    }
+
+    /**
      * Median forward and forward+backward time in ms of each variant on an input that requires a gradient; the
      * variants take turns, so a change in machine load hits them alike.
      */
     private static double[][] time(Forward[] variants, NDArray input) {
         double[][][] runs = new double[variants.length][2][REPEATS];
+        double[] heldMb = new double[variants.length];
         input.setRequiresGradient(true);
         for (int i = -1; i < REPEATS; i++) {
             for (int v = 0; v < variants.length; v++) {
                 try (NDScope s = new NDScope(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    long before = i < 0 ? bytes(input.getManager()) : 0;
                     long t0 = System.nanoTime();
                     NDArray y = variants[v].apply();
                     long t1 = System.nanoTime();
+                    if (i < 0) {
+                        heldMb[v] = (bytes(input.getManager()) - before) / 1048576.0;
+                    }
                     gc.backward(y.sum());
                     long t2 = System.nanoTime();
                     if (i >= 0) {
@@ -153,12 +194,21 @@ final class NeuronProfile {
             }
         }
         input.setRequiresGradient(false);
-        double[][] out = new double[variants.length][2];
+        double[][] out = new double[variants.length][3];
         for (int v = 0; v < variants.length; v++) {
+            out[v][2] = heldMb[v];
             out[v][0] = ShdBench.median(runs[v][0]);
             out[v][1] = ShdBench.median(runs[v][1]);
         }
         return out;
+    }
+
+    private static long bytes(NDManager m) {
+        long b = 0;
+        for (NDArray a : m.getManagedArrays()) {
+            b += a.size() * a.getDataType().getNumOfBytes();
+        }
+        return b;
     }
 
     private static double opCost(NDManager root, Shape shape) {
