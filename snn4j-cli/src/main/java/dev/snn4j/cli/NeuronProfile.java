@@ -70,6 +70,12 @@ final class NeuronProfile {
                     a.neq(l).toType(DataType.INT64, false).sum().getLong(),
                     a.neq(d).toType(DataType.INT64, false).sum().getLong(),
                     a.neq(e).toType(DataType.INT64, false).sum().getLong(), a.size());
+            NDArray ga = inputGradient(() -> lif().forward(current), current);
+            NDArray gl = inputGradient(() -> leanLif(current, true), current);
+            NDArray gs = inputGradient(() -> scopedLeanLif(current), current);
+            out.printf("  input gradient of sum(spikes), max |difference| to LifNeuron.forward's: lean %.2e, "
+                    + "scoped lean %.2e (max |gradient| %.2e)%n", gl.sub(ga).abs().max().getFloat(),
+                    gs.sub(ga).abs().max().getFloat(), ga.abs().max().getFloat());
         }
     }
 
@@ -201,6 +207,21 @@ final class NeuronProfile {
             out[v][1] = ShdBench.median(runs[v][1]);
         }
         return out;
+    }
+
+    /** A copy of d sum(f(input)) / d input. */
+    private static NDArray inputGradient(Forward f, NDArray input) {
+        input.setRequiresGradient(true);
+        NDArray copy;
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            gc.backward(f.apply().sum());
+        }
+        try (NDArray g = input.getGradient()) {
+            copy = g.duplicate();
+            g.subi(g);
+        }
+        input.setRequiresGradient(false);
+        return copy;
     }
 
     private static long bytes(NDManager m) {
