@@ -59,7 +59,7 @@ final class NeuronProfile {
         out.printf("  one LIF layer alone on [%d, %d, %d], median of %d interleaved runs "
                 + "(forward | forward+backward | arrays the forward leaves alive):%n", t, b, n, REPEATS);
         for (int i = 0; i < names.length; i++) {
-            out.printf("    %-68s %6.1f | %6.1f ms | %5.0f MB%n", names[i], ms[i][0], ms[i][1], ms[i][2]);
+            out.printf("    %-68s %6.1f | %6.1f ms | %5.0f MiB%n", names[i], ms[i][0], ms[i][1], ms[i][2]);
         }
         try (NDScope s = new NDScope()) {
             NDArray a = lif().forward(current);

@@ -77,7 +77,8 @@ final class ShdBench {
         Init.seed(c.seed());
         out.printf("bench shd: net %s, LIF (tau 2, hard reset 0, ATan(2)), T=%d, batch %d, input spike rate %.2f, "
                         + "float32, %s engine %s, %s intra-op threads%n",
-                join(widths) + (c.splitDriver() ? " (neurons driven by step() over one split)" : ""), c.timeSteps(), c.batch(), c.rate(), Engine.getInstance().getEngineName(),
+                join(widths) + (c.splitDriver() ? " (neurons driven by step() over one split)" : ""),
+                c.timeSteps(), c.batch(), c.rate(), Engine.getInstance().getEngineName(),
                 Engine.getInstance().getVersion(), System.getProperty("ai.djl.pytorch.num_threads", "default"));
         out.printf("malloc: MALLOC_MMAP_THRESHOLD_=%s MALLOC_TRIM_THRESHOLD_=%s MALLOC_TOP_PAD_=%s%n",
                 env("MALLOC_MMAP_THRESHOLD_"), env("MALLOC_TRIM_THRESHOLD_"), env("MALLOC_TOP_PAD_"));
@@ -125,29 +126,34 @@ final class ShdBench {
             out.printf("load average (1 min) before / after: %.2f / %.2f on %d CPUs (this benchmark alone adds ~2)%s%n",
                     load0, loadAverage(), Runtime.getRuntime().availableProcessors(),
                     noisy ? "; times varied more than 1.5x: the machine was busy, timings are noisy" : "");
-            out.printf("memory: peak JVM heap used %.0f MB; native RSS at the end of the forward pass %.0f MB, "
-                            + "before the first step (net, input, floor operands) %.0f MB, high-water mark (VmHWM) "
-                            + "%.0f MB (RSS includes the JVM and libtorch)%n",
+            out.printf("memory: peak JVM heap used %.0f MiB; native RSS at the end of the forward pass %.0f MiB, "
+                            + "before the first step (net, input, floor operands) %.0f MiB, high-water mark (VmHWM) "
+                            + "%.0f MiB (RSS includes the JVM and libtorch)%n",
                     peakHeap / 1048576.0, peakRss / 1024.0, rssBefore / 1024.0, hwm / 1024.0);
-            out.printf("arrays alive at the end of the forward pass (until the step's scope closes): %d, %.1f MB "
+            out.printf("arrays alive at the end of the forward pass (until the step's scope closes): %d, %.1f MiB "
                     + "(views counted as copies; not counting the input, parameters and floor operands)%n",
                     liveArrays, liveBytes / 1048576.0);
-            out.println("BPTT activations (minimum kept): per time step and layer the layer's input (for dW), the "
-                    + "charged membrane H and the spike S (surrogate and reset derivatives):");
-            long perRow = 0;
-            StringBuilder terms = new StringBuilder();
-            for (int l = 1; l < widths.length; l++) {
-                perRow += widths[l - 1] + 2L * widths[l];
-                terms.append(l == 1 ? "" : " + ").append("(").append(widths[l - 1]).append(" + 2x").append(widths[l])
-                        .append(")");
-            }
-            out.printf("  4 B x T x batch x sum_l(n_in + 2 n_out) = 4 x %d x %d x [%s = %d] = %.1f MB%n",
-                    c.timeSteps(), c.batch(), terms, perRow, 4.0 * c.timeSteps() * c.batch() * perRow / 1048576.0);
+            printActivations();
             if (c.profile()) {
-                profile(root, stepMs);
+                profile(root);
             }
         }
         out.flush();
+    }
+
+    /** The activations BPTT has to keep at least, with the formula. */
+    private void printActivations() {
+        out.println("BPTT activations (minimum kept): per time step and layer the layer's input (for dW), the "
+                + "charged membrane H and the spike S (surrogate and reset derivatives):");
+        long perRow = 0;
+        StringBuilder terms = new StringBuilder();
+        for (int l = 1; l < widths.length; l++) {
+            perRow += widths[l - 1] + 2L * widths[l];
+            terms.append(l == 1 ? "" : " + ").append("(").append(widths[l - 1]).append(" + 2x").append(widths[l])
+                    .append(")");
+        }
+        out.printf("  4 B x T x batch x sum_l(n_in + 2 n_out) = 4 x %d x %d x [%s = %d] = %.1f MiB%n",
+                c.timeSteps(), c.batch(), terms, perRow, 4.0 * c.timeSteps() * c.batch() * perRow / 1048576.0);
     }
 
     private Sequential build(NDManager m) {
@@ -285,7 +291,7 @@ final class ShdBench {
     }
 
     /** Where the step's time goes: per forward module, loss, backward, update, scope close; then the LIF loop alone. */
-    private void profile(NDManager root, double stepMs) {
+    private void profile(NDManager root) {
         int n = c.iterations();
         out.println("profile (mean per measured step):");
         forwardNs.forEach((k, v) -> out.printf("  forward %-8s %8.1f ms%n", k, v / 1e6 / n));
