@@ -1,0 +1,23 @@
+package dev.snn4j.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code snn4j bench}: performance benchmarks. Its only benchmark so far is {@code shd}.
+ *
+ * <pre>{@code
+ * ./snn4j bench shd --time-steps 100 --batch 128
+ * }</pre>
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Performance benchmarks.",
+        subcommands = {ShdBenchCommand.class})
+public final class BenchCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing benchmark: use 'bench shd'");
+    }
+}

@@ -1,0 +1,90 @@
+package dev.snn4j.cli;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Exit codes and messages of the {@code snn4j} command line (no engine work, no timing). */
+class Snn4jCliTest {
+
+    private record Result(int code, String out, String err) {
+    }
+
+    private static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Snn4j.newCommandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void helpAndVersionSucceed() {
+        Result help = run("--help");
+        assertEquals(0, help.code());
+        assertTrue(help.out().contains("bench") && help.out().contains("demo"), help.out());
+        Result version = run("--version");
+        assertEquals(0, version.code());
+        assertTrue(version.out().startsWith("snn4j "), version.out());
+        assertEquals(0, run("bench", "shd", "--help").code());
+        assertEquals(0, run("demo", "--help").code());
+    }
+
+    @Test
+    void unknownSubcommandIsAUsageError() {
+        Result r = run("frobnicate");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("frobnicate"), r.err());
+    }
+
+    @Test
+    void missingSubcommandIsAUsageError() {
+        assertEquals(2, run().code());
+        assertEquals(2, run("bench").code());
+    }
+
+    @Test
+    void unknownOptionIsAUsageError() {
+        assertEquals(2, run("bench", "shd", "--no-such-option").code());
+        assertEquals(2, run("bench", "shd", "--batch", "many").code());
+    }
+
+    @Test
+    void zeroBatchIsAUsageErrorWithAClearMessage() {
+        Result r = run("bench", "shd", "--batch", "0");
+        assertEquals(2, r.code());
+        assertTrue(r.err().startsWith("Invalid value for option '--batch': must be >= 1, got 0"), r.err());
+        assertFalse(r.err().contains("Exception"), r.err());
+    }
+
+    @Test
+    void otherInvalidBenchValuesAreUsageErrors() {
+        assertEquals(2, run("bench", "shd", "--hidden", "256,0").code());
+        assertEquals(2, run("bench", "shd", "--rate", "1.5").code());
+        assertEquals(2, run("bench", "shd", "--iterations", "0").code());
+        assertEquals(2, run("bench", "shd", "-T", "-3").code());
+        assertEquals(2, run("demo", "--epochs", "0").code());
+        assertEquals(2, run("demo", "--lr", "-1").code());
+        assertEquals(2, run("demo", "--encoding", "morse").code());
+    }
+
+    @Test
+    void failureIsOneLineWithoutStackTrace() {
+        Result r = run("demo", "--data", "/no/such/snn4j/data");
+        assertEquals(1, r.code());
+        String[] lines = r.err().strip().split("\\R");
+        assertEquals(1, lines.length, r.err());
+        assertTrue(lines[0].startsWith("snn4j: error: data directory not found: /no/such/snn4j/data"), r.err());
+    }
+
+    @Test
+    void verboseFailureShowsTheStackTrace() {
+        Result r = run("demo", "--verbose", "--data", "/no/such/snn4j/data");
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("\tat dev.snn4j.cli.DemoCommand"), r.err());
+    }
+}
