@@ -11,9 +11,10 @@ import dev.snn4j.layer.Linear;
 import dev.snn4j.layer.MeanOverTime;
 import dev.snn4j.layer.Sequential;
 import dev.snn4j.neuron.LifNeuron;
-import dev.snn4j.neuron.Neuron;
 import dev.snn4j.nn.Init;
 import dev.snn4j.nn.Module;
+import dev.snn4j.train.Adam;
+import dev.snn4j.train.ParamGroup;
 import dev.snn4j.surrogate.ATan;
 
 import java.io.IOException;
@@ -32,7 +33,7 @@ import java.util.Random;
  * BPTT has to keep.
  *
  * <pre>{@code
- * new ShdBench(new ShdBench.Config(100, 128, 700, new int[] {256, 256}, 20, 0.05, 3, 10, false, 42, false),
+ * new ShdBench(new ShdBench.Config(100, 128, 700, new int[] {256, 256}, 20, 0.05, 3, 10, false, 42),
  *         new PrintWriter(System.out, true)).run();
  * }</pre>
  */
@@ -40,7 +41,7 @@ final class ShdBench {
 
     /** Benchmark settings (validated by {@link ShdBenchCommand}). */
     record Config(int timeSteps, int batch, int inputs, int[] hidden, int classes, double rate, int warmup,
-                  int iterations, boolean profile, long seed, boolean splitDriver) {
+                  int iterations, boolean profile, long seed) {
         int[] widths() {
             int[] w = new int[hidden.length + 2];
             w[0] = inputs;
@@ -77,7 +78,7 @@ final class ShdBench {
         Init.seed(c.seed());
         out.printf("bench shd: net %s, LIF (tau 2, hard reset 0, ATan(2)), T=%d, batch %d, input spike rate %.2f, "
                         + "float32, %s engine %s, %s intra-op threads%n",
-                join(widths) + (c.splitDriver() ? " (neurons driven by step() over one split)" : ""),
+                join(widths),
                 c.timeSteps(), c.batch(), c.rate(), Engine.getInstance().getEngineName(),
                 Engine.getInstance().getVersion(), System.getProperty("ai.djl.pytorch.num_threads", "default"));
         out.printf("malloc: MALLOC_MMAP_THRESHOLD_=%s MALLOC_TRIM_THRESHOLD_=%s MALLOC_TOP_PAD_=%s%n",
@@ -89,7 +90,7 @@ final class ShdBench {
                     .lt(c.rate()).toType(DataType.FLOAT32, false);
             int[] labels = new Random(c.seed()).ints(c.batch(), 0, c.classes()).toArray();
             NDArray target = root.create(labels).oneHot(c.classes()).toType(DataType.FLOAT32, false);
-            InterimAdam adam = new InterimAdam(net.trainableParameters().values(), 1e-3);
+            Adam adam = Adam.adam(ParamGroup.all(net).lr(1e-3));
 
             Floor floor = new Floor(root);
             countLiveArrays(root);
@@ -135,7 +136,7 @@ final class ShdBench {
                     liveArrays, liveBytes / 1048576.0);
             printActivations();
             if (c.profile()) {
-                profile(root);
+                profile();
             }
         }
         out.flush();
@@ -171,7 +172,7 @@ final class ShdBench {
     }
 
     /** One training step in its own scope; returns its wall time in ms. */
-    private double trainStep(Sequential net, NDArray x, NDArray target, InterimAdam adam) {
+    private double trainStep(Sequential net, NDArray x, NDArray target, Adam adam) {
         long t0 = System.nanoTime();
         long t;
         try (NDScope scope = new NDScope()) {
@@ -179,8 +180,7 @@ final class ShdBench {
                 NDArray y = x;
                 for (Map.Entry<String, Module> e : net.children().entrySet()) {
                     long a = System.nanoTime();
-                    Module m = e.getValue();
-                    y = c.splitDriver() && m instanceof Neuron n ? NeuronProfile.stepOverSplit(n, y) : m.forward(y);
+                    y = e.getValue().forward(y);
                     add(e.getKey(), System.nanoTime() - a);
                 }
                 long a = System.nanoTime();
@@ -195,17 +195,12 @@ final class ShdBench {
                 backwardNs += measuring ? System.nanoTime() - a : 0;
             }
             long a = System.nanoTime();
-            adamStep(adam);
+            adam.step();
             updateNs += measuring ? System.nanoTime() - a : 0;
             t = System.nanoTime();
         }
         closeNs += measuring ? System.nanoTime() - t : 0;
         return (System.nanoTime() - t0) / 1e6;
-    }
-
-    /** The optimizer step; swap for {@code dev.snn4j.train.Adam} once it is merged. */
-    private static void adamStep(InterimAdam adam) {
-        adam.step();
     }
 
     private void add(String name, long ns) {
@@ -290,8 +285,8 @@ final class ShdBench {
         return f;
     }
 
-    /** Where the step's time goes: per forward module, loss, backward, update, scope close; then the LIF loop alone. */
-    private void profile(NDManager root) {
+    /** Where the step's time goes: per forward module, loss, backward, update, scope close. */
+    private void profile() {
         int n = c.iterations();
         out.println("profile (mean per measured step):");
         forwardNs.forEach((k, v) -> out.printf("  forward %-8s %8.1f ms%n", k, v / 1e6 / n));
@@ -299,7 +294,6 @@ final class ShdBench {
         out.printf("  backward         %8.1f ms%n", backwardNs / 1e6 / n);
         out.printf("  Adam update      %8.1f ms%n", updateNs / 1e6 / n);
         out.printf("  scope close      %8.1f ms%n", closeNs / 1e6 / n);
-        NeuronProfile.run(root, c, widths, out);
     }
 
     private static String join(int[] a) {

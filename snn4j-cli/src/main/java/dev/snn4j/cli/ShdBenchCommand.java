@@ -46,13 +46,8 @@ public final class ShdBenchCommand implements Runnable {
             description = "Timed iterations; the median is reported (default ${DEFAULT-VALUE}).")
     int iterations;
 
-    @Option(names = "--profile", description = "Also break the step down (forward per layer, backward, update) and time the LIF loop alone.")
+    @Option(names = "--profile", description = "Also break the step down (forward per layer, backward, update).")
     boolean profile;
-
-    @Option(names = "--split-driver",
-            description = {"Drive each LifNeuron with its own step() over one split of its input instead of "
-                    + "LifNeuron.forward (whose per-step get(t) makes the backward O(T^2) in memory traffic)."})
-    boolean splitDriver;
 
     @Option(names = "--seed", defaultValue = "42", description = "Random seed (default ${DEFAULT-VALUE}).")
     long seed;
@@ -79,7 +74,7 @@ public final class ShdBenchCommand implements Runnable {
                     + " values per tensor is too large");
         }
         ShdBench.Config c = new ShdBench.Config(timeSteps, batch, inputs, hidden, classes, rate, warmup, iterations,
-                profile, seed, splitDriver);
+                profile, seed);
         new ShdBench(c, spec.commandLine().getOut()).run();
     }
 

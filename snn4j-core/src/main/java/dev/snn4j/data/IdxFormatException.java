@@ -1,6 +1,5 @@
 package dev.snn4j.data;
 
-import java.io.IOException;
 import java.nio.file.Path;
 
 /**
@@ -12,19 +11,12 @@ import java.nio.file.Path;
  * // train-images-idx3-ubyte.gz: at byte 16 (decompressed): data truncated: expected 47040000 bytes, found 1000
  * }</pre>
  */
-public final class IdxFormatException extends IOException {
-    private final Path file;
+public final class IdxFormatException extends DataFormatException {
     private final long offset;
 
     public IdxFormatException(Path file, long offset, String message) {
-        super(file + ": at byte " + offset + ": " + message);
-        this.file = file;
+        super(file, "at byte " + offset, message);
         this.offset = offset;
-    }
-
-    /** The file being read. */
-    public Path file() {
-        return file;
     }
 
     /** Byte offset of the problem (in the decompressed data for gzip files). */

@@ -138,17 +138,28 @@ public abstract class Neuron extends Module {
         // backward would materialise a full [T, B, ...] zero tensor, O(T^2) memory traffic.
         NDList frames = t == 1 ? new NDList(xSeq) : xSeq.split(t, 0);
         for (int i = 0; i < t; i++) {
-            spikes.add(step(frames.get(i).squeeze(0)));
+            NDArray previous = v;
+            NDArray frame = frames.get(i);
+            NDArray[] s = new NDArray[1];
+            // each step's temporaries are closed when the step is done: the forward pass then holds about what
+            // BPTT needs (autograd keeps its saved tensors by reference count)
+            Tensors.stepScope(() -> s[0] = step(frame.squeeze(0)), () -> new NDArray[] {s[0], v, lastCharge});
+            spikes.add(s[0]);
             if (storeVoltages) {
                 vs.add(v);
                 hs.add(lastCharge);
+            } else if (previous != null && previous != v) {
+                previous.close();
             }
         }
+        NDArray out = NDArrays.stack(new NDList(spikes), 0);
         if (storeVoltages) {
             vSeq = NDArrays.stack(new NDList(vs), 0);
             hSeq = NDArrays.stack(new NDList(hs), 0);
+        } else {
+            spikes.forEach(NDArray::close);
         }
-        return NDArrays.stack(new NDList(spikes), 0);
+        return out;
     }
 
     /** Clears the membrane; the next step starts from the initial voltage. */

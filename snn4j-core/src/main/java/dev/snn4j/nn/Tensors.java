@@ -2,11 +2,15 @@ package dev.snn4j.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Small tensor helpers shared by neurons and layers.
@@ -41,10 +45,60 @@ public final class Tensors {
                     : type == DataType.FLOAT64 ? manager.create(value)
                     : manager.create(value).toType(type, false);
             cache.put(key, c);
+            List<NDArray> tracked = TRACKED.get();
+            if (tracked != null) {
+                tracked.add(c);
+            }
         }
         return c;
     }
 
+    /**
+     * Runs {@code body} in its own {@link NDScope}: everything it creates is closed when it returns, except the
+     * arrays {@code keep} names afterwards and the constants {@link #scalar} made meanwhile, which are handed to the
+     * enclosing scope.
+     *
+     * <p>Why: the neuron time loop closes each step's intermediates at once, so a forward pass holds about what BPTT
+     * needs rather than every temporary of every step. Autograd keeps the tensors backward needs by reference count,
+     * except those whose memory is a Java buffer (constants): closing one of them before backward would corrupt the
+     * gradient (pitfall 1), so constants outlive the step.
+     *
+     * <pre>{@code
+     * NDArray[] out = new NDArray[1];
+     * Tensors.stepScope(() -> out[0] = neuron.step(frame), () -> new NDArray[] {out[0]});
+     * }</pre>
+     */
+    public static void stepScope(Runnable body, Supplier<NDArray[]> keep) {
+        List<NDArray> outer = TRACKED.get();
+        List<NDArray> made = new ArrayList<>();
+        TRACKED.set(made);
+        NDArray[] kept;
+        try (NDScope scope = new NDScope()) {
+            body.run();
+            kept = keep.get();
+            for (NDArray a : kept) {
+                if (a != null) {
+                    NDScope.unregister(a);
+                }
+            }
+            made.forEach(NDScope::unregister);
+        } finally {
+            TRACKED.set(outer);
+        }
+        for (NDArray a : kept) {
+            if (a != null) {
+                NDScope.register(a);
+            }
+        }
+        for (NDArray c : made) {
+            NDScope.register(c);
+            if (outer != null) {
+                outer.add(c);
+            }
+        }
+    }
+
+    private static final ThreadLocal<List<NDArray>> TRACKED = new ThreadLocal<>();
     private static final int CACHE_LIMIT = 512;
     private static final ThreadLocal<Map<ConstKey, NDArray>> CACHE = ThreadLocal.withInitial(HashMap::new);
 
