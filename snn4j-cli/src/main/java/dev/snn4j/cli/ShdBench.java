@@ -92,6 +92,12 @@ final class ShdBench {
             NDArray target = root.create(labels).oneHot(c.classes()).toType(DataType.FLOAT32, false);
             Adam adam = Adam.adam(ParamGroup.all(net).lr(1e-3));
 
+            // The step's own peak native memory: RSS high-water growth over two steps run before anything else
+            // allocates (the floor's operands come after), so it is what one training step needs on top of the net.
+            long rssNet = rssKb("VmRSS");
+            trainStep(net, x, target, adam);
+            trainStep(net, x, target, adam);
+            long stepPeakKb = rssKb("VmHWM") - rssNet;
             Floor floor = new Floor(root);
             countLiveArrays(root);
             baseArrays = liveArrays;
@@ -134,7 +140,7 @@ final class ShdBench {
             out.printf("arrays alive at the end of the forward pass (until the step's scope closes): %d, %.1f MiB "
                     + "(views counted as copies; not counting the input, parameters and floor operands)%n",
                     liveArrays, liveBytes / 1048576.0);
-            printActivations();
+            printActivations(stepPeakKb);
             if (c.profile()) {
                 profile();
             }
@@ -143,7 +149,7 @@ final class ShdBench {
     }
 
     /** The activations BPTT has to keep at least, with the formula. */
-    private void printActivations() {
+    private void printActivations(long stepPeakKb) {
         out.println("BPTT activations (minimum kept): per time step and layer the layer's input (for dW), the "
                 + "charged membrane H and the spike S (surrogate and reset derivatives):");
         long perRow = 0;
@@ -153,8 +159,12 @@ final class ShdBench {
             terms.append(l == 1 ? "" : " + ").append("(").append(widths[l - 1]).append(" + 2x").append(widths[l])
                     .append(")");
         }
+        double minimum = 4.0 * c.timeSteps() * c.batch() * perRow / 1048576.0;
         out.printf("  4 B x T x batch x sum_l(n_in + 2 n_out) = 4 x %d x %d x [%s = %d] = %.1f MiB%n",
-                c.timeSteps(), c.batch(), terms, perRow, 4.0 * c.timeSteps() * c.batch() * perRow / 1048576.0);
+                c.timeSteps(), c.batch(), terms, perRow, minimum);
+        out.printf("step peak native memory (RSS high-water growth over the first two steps, before the floor's "
+                + "operands exist): %.1f MiB = %.2fx the BPTT minimum (memory ratio; includes allocator caching)%n",
+                stepPeakKb / 1024.0, stepPeakKb / 1024.0 / minimum);
     }
 
     private Sequential build(NDManager m) {
