@@ -1,0 +1,51 @@
+package dev.snn4j.model.spikegpt;
+
+/**
+ * Size and variant of a {@link SpikeGpt}.
+ *
+ * @param vocabSize number of token ids
+ * @param nEmbd     model width d (hidden width of the channel mix is 4d)
+ * @param nLayer    number of blocks
+ * @param spiking   true: SpikeGPT (binary embedding, LIF after each mix); false: the non-spiking twin (RWKV-4 with
+ *                  SpikeGPT's block layout: real-valued embedding, no LIF), same parameters and names
+ * @param wkvChunk  tokens per chunk of the parallel WKV (memory O(T * wkvChunk * B * d) per layer; see {@link Wkv})
+ *
+ * <pre>{@code
+ * SpikeGptConfig cfg = SpikeGptConfig.of(256, 512, 12);          // the 46M enwik8 shape, spiking
+ * SpikeGptConfig twin = cfg.nonSpiking().withWkvChunk(32);
+ * }</pre>
+ */
+public record SpikeGptConfig(int vocabSize, int nEmbd, int nLayer, boolean spiking, int wkvChunk) {
+    /** Default chunk of the parallel WKV. */
+    public static final int DEFAULT_CHUNK = 16;
+
+    public SpikeGptConfig {
+        if (vocabSize <= 0 || nEmbd <= 0 || nLayer <= 0) {
+            throw new IllegalArgumentException("SpikeGptConfig: vocabSize, nEmbd and nLayer must be > 0, got "
+                    + vocabSize + ", " + nEmbd + ", " + nLayer);
+        }
+        if (wkvChunk < 1) {
+            throw new IllegalArgumentException("SpikeGptConfig: wkvChunk must be >= 1, got " + wkvChunk);
+        }
+    }
+
+    /** A spiking model with the default WKV chunk. */
+    public static SpikeGptConfig of(int vocabSize, int nEmbd, int nLayer) {
+        return new SpikeGptConfig(vocabSize, nEmbd, nLayer, true, DEFAULT_CHUNK);
+    }
+
+    /** The same shape without spikes (the ANN twin). */
+    public SpikeGptConfig nonSpiking() {
+        return new SpikeGptConfig(vocabSize, nEmbd, nLayer, false, wkvChunk);
+    }
+
+    /** The same shape with spikes. */
+    public SpikeGptConfig asSpiking() {
+        return new SpikeGptConfig(vocabSize, nEmbd, nLayer, true, wkvChunk);
+    }
+
+    /** Another WKV chunk length (numerics unchanged beyond rounding). */
+    public SpikeGptConfig withWkvChunk(int chunk) {
+        return new SpikeGptConfig(vocabSize, nEmbd, nLayer, spiking, chunk);
+    }
+}
