@@ -16,8 +16,11 @@ package dev.snn4j.model.spikegpt;
  * }</pre>
  */
 public record SpikeGptConfig(int vocabSize, int nEmbd, int nLayer, boolean spiking, int wkvChunk) {
-    /** Default chunk of the parallel WKV. */
-    public static final int DEFAULT_CHUNK = 16;
+    /**
+     * Default chunk of the parallel WKV. Measured (T 128, B 8, d 128, float32, 1 thread, loaded machine), forward +
+     * backward of one WKV: per-token recurrence 69 ms, chunk 8 22 ms, 16 28 ms, 32 89 ms, 128 2.9 s.
+     */
+    public static final int DEFAULT_CHUNK = 8;
 
     public SpikeGptConfig {
         if (vocabSize <= 0 || nEmbd <= 0 || nLayer <= 0) {

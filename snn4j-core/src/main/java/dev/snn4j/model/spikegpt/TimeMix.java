@@ -19,7 +19,7 @@ import dev.snn4j.nn.Tensors;
  * deterministic layer-dependent values, the matrices at PyTorch's {@code nn.Linear} default.
  *
  * <pre>{@code
- * TimeMix att = new TimeMix(manager, 512, 0, 12, 16);   // [T, B, 512] -> [T, B, 512]
+ * TimeMix att = new TimeMix(manager, 512, 0, 12, 8);    // [T, B, 512] -> [T, B, 512]
  * }</pre>
  */
 public class TimeMix extends Module {

@@ -27,15 +27,17 @@ import java.util.List;
  * term contributes e^0), and nothing overflows whatever the decay; terms more than ~87 (float32) / ~745 (float64)
  * below the row's maximum underflow to 0, a relative error below e^-87 per term. The extra row {@code t = L} (no
  * diagonal term) is the state handed to the next chunk. Gradients come from autograd through these ordinary ops.
- * Cost: about 25 ops per chunk instead of ~12 per token; memory {@code O(T L B C)} for the saved activations (pick a
- * smaller chunk for long windows, a larger one for short windows; the result does not depend on it beyond rounding).
+ * Cost: about 25 ops per chunk instead of ~12 per token, but {@code O(T L B C)} arithmetic and saved-activation
+ * memory instead of {@code O(T B C)}: small chunks (8-16) are fastest; at T 128, B 8, C 128 (float32, one thread)
+ * forward + backward took 22 ms with L 8 against 69 ms for the per-token recurrence and 2.9 s with L = T. The result
+ * does not depend on L beyond rounding.
  *
  * <p><b>{@link #step} (generation).</b> The same stabilised recurrence as SpikeGPT's CUDA kernel / RNN runner:
  * state {@code (num, den, p)} with {@code num = e^{-p} sum_{i&lt;t} e^{-(t-1-i)w + k_i} v_i} (den likewise), O(1) per
  * token. An empty state is {@code (0, 0, -1e38)}.
  *
  * <pre>{@code
- * NDArray y = Wkv.parallel(w, u, k, v, null, 16).y();        // k, v [T, B, C]; w, u [C] -> y [T, B, C]
+ * NDArray y = Wkv.parallel(w, u, k, v, null, 8, false).y();// k, v [T, B, C]; w, u [C] -> y [T, B, C]
  * Wkv.State s = null;  for (NDArray[] kv : tokens) { Wkv.Result r = Wkv.step(w, u, kv[0], kv[1], s); s = r.state(); }
  * }</pre>
  */
