@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import dev.snn4j.layer.LayerNorm;
 import dev.snn4j.neuron.LifNeuron;
 import dev.snn4j.nn.Module;
+import dev.snn4j.nn.Tensors;
 import dev.snn4j.surrogate.ATan;
 
 /**
@@ -13,6 +14,7 @@ import dev.snn4j.surrogate.ATan;
  *   x = ln0(x)                                  (block 0 only)
  *   x = x + LIF1(att(ln1(x)))                   att = {@link TimeMix}
  *   x = x + LIF2(ffn(ln2(x)))                   ffn = {@link ChannelMix}
+ *   x = dropout(x)                              (training mode, if configured)
  * </pre>
  * LIF = {@link LifNeuron} with tau 2, decay_input, threshold 1, hard reset to 0, ATan(2) surrogate, reset not
  * detached (SpikingJelly's {@code MultiStepLIFNode} defaults used by SpikeGPT). In the non-spiking twin the LIFs are
@@ -35,11 +37,13 @@ public class Block extends Module {
     private final ChannelMix ffn;
     private final LifNeuron lif1;
     private final LifNeuron lif2;
+    private final double dropout;
     private boolean record;
     private NDArray[] recorded;
 
     public Block(NDManager manager, SpikeGptConfig cfg, int layerId) {
         this.layerId = layerId;
+        this.dropout = cfg.dropout();
         int d = cfg.nEmbd();
         ln1 = addChild("ln1", new LayerNorm(manager, d, LN_EPS));
         ln2 = addChild("ln2", new LayerNorm(manager, d, LN_EPS));
@@ -67,7 +71,17 @@ public class Block extends Module {
         if (record) {
             recorded = new NDArray[] {a, sa, f, sf};
         }
-        return h.add(sf);
+        return dropout(h.add(sf));
+    }
+
+    /** Element-wise dropout (mask independent over tokens, as SpikeGPT's {@code nn.Dropout}); identity in eval. */
+    private NDArray dropout(NDArray x) {
+        if (!isTraining() || dropout == 0) {
+            return x;
+        }
+        NDArray keep = x.getManager().randomUniform(0f, 1f, x.getShape(), x.getDataType())
+                .gte(Tensors.scalar(x, dropout)).toType(x.getDataType(), false);
+        return x.mul(Tensors.mul(keep, 1.0 / (1 - dropout)));
     }
 
     /** Recurrent state of one block: the two LIF membranes, the two token-shift inputs and the WKV sums. */

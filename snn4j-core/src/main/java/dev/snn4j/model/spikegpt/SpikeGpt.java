@@ -190,7 +190,8 @@ public class SpikeGpt extends Module {
 
     /**
      * Feeds one token per sequence, {@code tokens [B]}, and returns the logits for the next token {@code [B, V]}
-     * (in {@code tokens}' manager). O(1) work per token; intermediate arrays are freed before returning.
+     * (in {@code tokens}' manager). O(1) work per token; intermediate arrays are freed before returning. Meant for
+     * inference: no dropout is applied, whatever the training flag.
      */
     public NDArray step(NDArray tokens, State state) {
         Tensors.requireRank(tokens, 1, describe(), "[B] (one token id per sequence)");

@@ -135,6 +135,20 @@ class SpikeGptTest {
     }
 
     @Test
+    void dropoutActsOnlyInTrainingMode() {
+        Init.seed(5);
+        SpikeGpt plain = new SpikeGpt(m, SpikeGptConfig.of(9, 8, 2).nonSpiking());
+        Init.seed(5);
+        SpikeGpt dropped = new SpikeGpt(m, SpikeGptConfig.of(9, 8, 2).nonSpiking().withDropout(0.5));
+        NDArray tokens = randomTokens(6, 9, 5, 2);
+        NDArray reference = plain.forward(tokens);
+        assertTrue(!reference.allClose(dropped.forward(tokens)), "training mode drops");
+        dropped.eval();
+        assertEquals(reference, dropped.forward(tokens));
+        assertThrows(IllegalArgumentException.class, () -> SpikeGptConfig.of(9, 8, 2).withDropout(1.0));
+    }
+
+    @Test
     void weightsRoundTripAndMismatchesAreNamed(@TempDir Path dir) throws Exception {
         SpikeGpt a = new SpikeGpt(m, SpikeGptConfig.of(9, 8, 2));
         Path f = dir.resolve("gpt.safetensors");
