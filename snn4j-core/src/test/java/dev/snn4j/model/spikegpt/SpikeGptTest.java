@@ -135,6 +135,43 @@ class SpikeGptTest {
     }
 
     @Test
+    void trainingAndGenerationStepsDoNotPileUpArrays() {
+        try (NDManager params = NDManager.newBaseManager(); NDManager batches = NDManager.newBaseManager()) {
+            SpikeGpt gpt = new SpikeGpt(params, SpikeGptConfig.of(9, 8, 2).withWkvChunk(3));
+            Adam opt = Adam.adam(ParamGroup.all(gpt).lr(1e-3));
+            int[] counts = new int[2];
+            for (int step = 0; step < 8; step++) {
+                // a sub-manager per batch, no NDScope: results owned by the parameters' manager would pile up
+                try (NDManager batch = batches.newSubManager();
+                     GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    NDArray x = batch.create(new long[] {1, 2, 3, 4, 5, 6, 7, 8, 0, 1}, new Shape(5, 2));
+                    NDArray l = SpikeGpt.loss(gpt.forward(x), x);
+                    gc.backward(l);
+                }
+                GradClip.clipGlobalNorm(gpt.trainableParameters(), 1.0);
+                opt.step();
+                if (step == 2) {
+                    counts[0] = params.getManagedArrays().size() + batches.getManagedArrays().size();
+                }
+            }
+            counts[1] = params.getManagedArrays().size() + batches.getManagedArrays().size();
+            assertEquals(counts[0], counts[1], "arrays left behind by training steps");
+            opt.close();
+            try (SpikeGpt.State s = gpt.newState(batches)) {
+                NDArray token = batches.create(new long[] {3, 4});
+                for (int i = 0; i < 6; i++) {
+                    gpt.step(token, s).close();
+                    if (i == 1) {
+                        counts[0] = params.getManagedArrays().size() + batches.getManagedArrays().size();
+                    }
+                }
+                counts[1] = params.getManagedArrays().size() + batches.getManagedArrays().size();
+                assertEquals(counts[0], counts[1], "arrays left behind by generation steps");
+            }
+        }
+    }
+
+    @Test
     void dropoutActsOnlyInTrainingMode() {
         Init.seed(5);
         SpikeGpt plain = new SpikeGpt(m, SpikeGptConfig.of(9, 8, 2).nonSpiking());
