@@ -159,6 +159,13 @@ public class SpikeGpt extends Module {
     /**
      * Generation state: per block the WKV sums, the LIF membranes and the previous token's normalised inputs of the
      * two mixes, all {@code [1, B, d]}, kept in a manager of their own. Close it when done.
+     *
+     * <pre>{@code
+     * try (SpikeGpt.State s = gpt.newState(manager)) {
+     *     NDArray logits = null;
+     *     for (long id : prompt) logits = gpt.step(manager.create(new long[] {id}), s);   // [1, V]
+     * }
+     * }</pre>
      */
     public final class State implements AutoCloseable {
         private final NDManager manager;

@@ -3,6 +3,11 @@ package dev.snn4j.model.spikegpt;
 /**
  * Size and variant of a {@link SpikeGpt}.
  *
+ * <pre>{@code
+ * SpikeGptConfig cfg = SpikeGptConfig.of(256, 512, 12);          // the 46M enwik8 shape, spiking
+ * SpikeGptConfig twin = cfg.nonSpiking().withWkvChunk(16).withDropout(0.03);
+ * }</pre>
+ *
  * @param vocabSize number of token ids
  * @param nEmbd     model width d (hidden width of the channel mix is 4d)
  * @param nLayer    number of blocks
@@ -11,11 +16,6 @@ package dev.snn4j.model.spikegpt;
  * @param wkvChunk  tokens per chunk of the parallel WKV (memory O(T * wkvChunk * B * d) per layer; see {@link Wkv})
  * @param dropout   probability of zeroing each element of a block's output in training mode (SpikeGPT: 0.03;
  *                  independent per element as {@code nn.Dropout}); 0 disables it
- *
- * <pre>{@code
- * SpikeGptConfig cfg = SpikeGptConfig.of(256, 512, 12);          // the 46M enwik8 shape, spiking
- * SpikeGptConfig twin = cfg.nonSpiking().withWkvChunk(16).withDropout(0.03);
- * }</pre>
  */
 public record SpikeGptConfig(int vocabSize, int nEmbd, int nLayer, boolean spiking, int wkvChunk,
                              double dropout) {

@@ -33,7 +33,7 @@ import java.util.List;
  * does not depend on L beyond rounding.
  *
  * <p><b>{@link #step} (generation).</b> The same stabilised recurrence as SpikeGPT's CUDA kernel / RNN runner:
- * state {@code (num, den, p)} with {@code num = e^{-p} sum_{i&lt;t} e^{-(t-1-i)w + k_i} v_i} (den likewise), O(1) per
+ * state {@code (num, den, p)} with {@code num = e^{-p} sum_{i<t} e^{-(t-1-i)w + k_i} v_i} (den likewise), O(1) per
  * token. An empty state is {@code (0, 0, -1e38)}.
  *
  * <pre>{@code
@@ -51,6 +51,10 @@ public final class Wkv {
     /**
      * The carried sums before the next token: {@code num} and {@code den} scaled by {@code e^{-max}}, shape
      * {@code [..., B, C]} like one time step of k.
+     *
+     * <pre>{@code
+     * Wkv.State s = Wkv.emptyState(k0);   NDArray ratio = s.num().div(s.den());   // the WKV of "no bonus token"
+     * }</pre>
      */
     public record State(NDArray num, NDArray den, NDArray max) {
         /** The three arrays, e.g. to attach them to a longer-lived manager. */
@@ -59,7 +63,13 @@ public final class Wkv {
         }
     }
 
-    /** Output {@code y} and the state after the last token (null when not requested). */
+    /**
+     * Output {@code y} and the state after the last token (null when not requested).
+     *
+     * <pre>{@code
+     * Wkv.Result r = Wkv.parallel(w, u, k, v, null, 8, true);   NDArray y = r.y();   Wkv.State next = r.state();
+     * }</pre>
+     */
     public record Result(NDArray y, State state) {
     }
 
