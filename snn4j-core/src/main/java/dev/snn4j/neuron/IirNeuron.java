@@ -59,6 +59,12 @@ public class IirNeuron extends Neuron {
         return x.add(v.mul(leak.value()));
     }
 
+    /** From rest {@code U = lambda * 0 + X = X} exactly: no arithmetic needed. */
+    @Override
+    protected NDArray chargeFromRest(NDArray x) {
+        return x;
+    }
+
     @Override
     protected NDArray fire(NDArray u) {
         NDArray normalised = u.div(theta.value()).sub(Tensors.scalar(u, 1.0));

@@ -61,6 +61,18 @@ public abstract class Neuron extends Module {
     /** Charge: the membrane after integrating {@code x} from the current state {@link #v} (SpikingJelly's H[t]). */
     protected abstract NDArray charge(NDArray x);
 
+    /**
+     * Charge of the first step, from the resting membrane. Subclasses whose charge from rest is the input itself
+     * override this to skip the arithmetic on a zero membrane (it matters at T=1, where every step is a first step).
+     */
+    protected NDArray chargeFromRest(NDArray x) {
+        v = x.zerosLike();
+        if (initialVoltage() != 0.0) {
+            v = v.add(Tensors.scalar(v, initialVoltage()));
+        }
+        return charge(x);
+    }
+
     /** Fire: spikes from the charged membrane. */
     protected NDArray fire(NDArray h) {
         if (Double.isInfinite(vThreshold)) {
@@ -97,17 +109,16 @@ public abstract class Neuron extends Module {
         if (x.getShape().dimension() < 1) {
             throw new IllegalArgumentException(describe() + ": expected an input [B, ...] but got a scalar");
         }
+        NDArray h;
         if (v == null) {
-            v = x.zerosLike();
-            if (initialVoltage() != 0.0) {
-                v = v.add(Tensors.scalar(v, initialVoltage()));
-            }
+            h = chargeFromRest(x);
         } else if (!v.getShape().equals(x.getShape())) {
             throw new IllegalArgumentException(describe() + ": input shape " + x.getShape()
                     + " does not match the membrane state " + v.getShape()
                     + "; call resetState() before feeding a batch of another shape");
+        } else {
+            h = charge(x);
         }
-        NDArray h = charge(x);
         NDArray s = fire(h);
         v = reset(h, s);
         lastCharge = h;

@@ -1,0 +1,99 @@
+package dev.snn4j.report;
+
+import dev.snn4j.recipe.IirSnn;
+import dev.snn4j.runtime.io.AtomicFiles;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The IIR-SNN results as a table (text for the console, Markdown for the report) and an accuracy-vs-T chart.
+ *
+ * <pre>{@code
+ * Path md = IirReport.write(Path.of("runs/demo"), "Fashion-MNIST subset", results);
+ * }</pre>
+ */
+public final class IirReport {
+    private IirReport() {
+    }
+
+    /** The per-stage table as aligned text. */
+    public static String table(List<IirSnn.StageResult> rows) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "%-10s %3s %9s %12s %10s %12s %12s %12s  %s%n", "stage", "T", "accuracy",
+                "latency ms", "fire rate", "MACs", "ACs", "energy uJ", "rate per layer"));
+        for (IirSnn.StageResult r : rows) {
+            sb.append(String.format(Locale.ROOT, "%-10s %3d %8.2f%% %12.3f %10s %12.4g %12.4g %12.4f  %s%n",
+                    r.stage(), r.timeSteps(), 100 * r.accuracy(), r.latencyMs(), meanRate(r), r.macs(), r.acs(),
+                    r.energyUj(), rates(r)));
+        }
+        return sb.toString();
+    }
+
+    /** Writes {@code report.md} and {@code accuracy_vs_T.png} into {@code dir}; returns the Markdown file. */
+    public static Path write(Path dir, String dataName, List<IirSnn.StageResult> rows) throws IOException {
+        Files.createDirectories(dir);
+        List<double[]> snn = new ArrayList<>();
+        double ann = Double.NaN;
+        for (IirSnn.StageResult r : rows) {
+            if (r.stage().startsWith("snn-")) {
+                snn.add(new double[] {r.timeSteps(), 100 * r.accuracy()});
+            } else if (r.stage().equals("ann")) {
+                ann = 100 * r.accuracy();
+            }
+        }
+        Map<String, List<double[]>> series = new LinkedHashMap<>();
+        series.put("SNN (IIR neurons)", snn);
+        if (!Double.isNaN(ann) && !snn.isEmpty()) {
+            double lo = snn.stream().mapToDouble(p -> p[0]).min().orElse(1);
+            double hi = snn.stream().mapToDouble(p -> p[0]).max().orElse(5);
+            series.put("ANN", List.of(new double[] {lo, ann}, new double[] {hi, ann}));
+        }
+        Charts.line(dir.resolve("accuracy_vs_T.png"), "IIR-SNN: test accuracy vs time steps (" + dataName + ")",
+                "time steps T", "test accuracy (%)", series);
+
+        StringBuilder md = new StringBuilder();
+        md.append("# IIR-SNN report: ").append(dataName).append("\n\n");
+        md.append("Each SNN stage starts from the previous one (T = 5, 4, ... 1). Latency is per image at batch 1. ")
+                .append("Operations per image: the first layer (analog input) in MACs, spiking layers in ACs ")
+                .append("(input spikes x fan-out, summed over time); energy at 45 nm fp32 (MAC 4.6 pJ, AC 0.9 pJ).\n\n");
+        md.append("| stage | T | test accuracy | latency (ms/image) | mean firing rate | MACs | ACs | energy (uJ) |\n");
+        md.append("|---|---|---|---|---|---|---|---|\n");
+        for (IirSnn.StageResult r : rows) {
+            md.append(String.format(Locale.ROOT, "| %s | %d | %.2f %% | %.3f | %s | %.4g | %.4g | %.4f |%n",
+                    r.stage(), r.timeSteps(), 100 * r.accuracy(), r.latencyMs(), meanRate(r), r.macs(), r.acs(),
+                    r.energyUj()));
+        }
+        md.append("\n![accuracy vs T](accuracy_vs_T.png)\n\n## Firing rate per layer\n\n");
+        for (IirSnn.StageResult r : rows) {
+            if (!r.firingRates().isEmpty()) {
+                md.append("- ").append(r.stage()).append(": ").append(rates(r)).append('\n');
+            }
+        }
+        Path file = dir.resolve("report.md");
+        AtomicFiles.write(file, md.toString().getBytes(StandardCharsets.UTF_8));
+        return file;
+    }
+
+    private static String meanRate(IirSnn.StageResult r) {
+        if (r.firingRates().isEmpty()) {
+            return "-";
+        }
+        double m = r.firingRates().values().stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+        return String.format(Locale.ROOT, "%.3f", m);
+    }
+
+    private static String rates(IirSnn.StageResult r) {
+        StringBuilder sb = new StringBuilder();
+        r.firingRates().forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ", ")
+                .append(k).append(String.format(Locale.ROOT, " %.3f", v)));
+        return sb.toString();
+    }
+}
