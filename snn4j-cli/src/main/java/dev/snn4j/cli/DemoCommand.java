@@ -47,10 +47,13 @@ final class DemoCommand implements Callable<Integer> {
             options.model = "tiny";
         }
         if (!parsed.hasMatchedOption("--ann-epochs")) {
-            options.annEpochs = 4;
+            options.annEpochs = 3;
         }
         if (!parsed.hasMatchedOption("--stage-epochs")) {
-            options.stageEpochs = new int[] {4, 2, 2, 2, 3};
+            options.stageEpochs = new int[] {2, 1, 1, 1, 2};
+        }
+        if (!parsed.hasMatchedOption("--latency-images")) {
+            options.latencyImages = 100;
         }
         if (!parsed.hasMatchedOption("--lr")) {
             options.lr = 5e-4;
