@@ -58,6 +58,7 @@ final class DemoCommand implements Callable<Integer> {
         if (!parsed.hasMatchedOption("--lr")) {
             options.lr = 5e-4;
         }
+        options.validate(spec.commandLine());
         Path dir = data != null ? data : Path.of(System.getProperty("snn4j.home", "."), "data", "fashion-mnist-small");
         ImageDataset train = MnistLoader.load(dir, true);
         ImageDataset test = MnistLoader.load(dir, false);

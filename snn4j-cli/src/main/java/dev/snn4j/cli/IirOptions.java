@@ -50,7 +50,33 @@ final class IirOptions {
             + "${DEFAULT-VALUE}).")
     int latencyImages;
 
+    /** Checks the values that do not depend on the data, so usage errors are reported before any data is read. */
+    void validate(CommandLine cl) {
+        int[] e = stageEpochs != null ? stageEpochs : new int[] {0};
+        if (batch < 1 || annEpochs < 0 || Arrays.stream(e).anyMatch(x -> x < 0)) {
+            throw new CommandLine.ParameterException(cl, "--batch must be >= 1 and epochs >= 0");
+        }
+        if (!(lr > 0) || !(annLr > 0)) {
+            throw new CommandLine.ParameterException(cl, "--lr and --ann-lr must be > 0, got " + lr + ", " + annLr);
+        }
+        if (!(percentile > 0 && percentile < 1)) {
+            throw new CommandLine.ParameterException(cl, "--percentile must be in (0, 1), got " + percentile);
+        }
+        if (!(width > 0)) {
+            throw new CommandLine.ParameterException(cl, "--width must be > 0, got " + width);
+        }
+        if (steps != null && (steps.length == 0 || Arrays.stream(steps).anyMatch(t -> t < 1))) {
+            throw new CommandLine.ParameterException(cl, "--steps must be time steps >= 1, got "
+                    + Arrays.toString(steps));
+        }
+        if (model != null && !java.util.List.of("small28", "tiny", "vgg5", "vgg11", "vgg16").contains(model)) {
+            throw new CommandLine.ParameterException(cl, "unknown --model '" + model
+                    + "' (expected small28, tiny, vgg5, vgg11 or vgg16)");
+        }
+    }
+
     IirSnn.Config toConfig(CommandLine cl, int channels, int size, int classes) {
+        validate(cl);
         String name = model != null ? model : (size == 28 ? "small28" : "vgg5");
         VggConfig base = switch (name) {
             case "small28" -> VggConfig.small28(classes);
@@ -65,24 +91,12 @@ final class IirOptions {
         if (base.inChannels() != channels || base.imageSize() != size) {
             base = new VggConfig(base.name(), channels, size, base.features(), base.hidden(), classes, base.dropout());
         }
-        if (!(width > 0)) {
-            throw new CommandLine.ParameterException(cl, "--width must be > 0, got " + width);
-        }
         VggConfig cfg = width == 1.0 ? base : base.scaled(width, base.name() + "-x" + width);
         int[] t = steps != null ? steps : new int[] {5, 4, 3, 2, 1};
         int[] e = stageEpochs != null ? stageEpochs : new int[] {10, 5, 5, 5, 5};
         if (e.length == 1 && t.length > 1) {
             e = new int[t.length];
             Arrays.fill(e, stageEpochs[0]);
-        }
-        if (batch < 1 || annEpochs < 0 || Arrays.stream(e).anyMatch(x -> x < 0)) {
-            throw new CommandLine.ParameterException(cl, "--batch must be >= 1 and epochs >= 0");
-        }
-        if (!(lr > 0) || !(annLr > 0)) {
-            throw new CommandLine.ParameterException(cl, "--lr and --ann-lr must be > 0, got " + lr + ", " + annLr);
-        }
-        if (!(percentile > 0 && percentile < 1)) {
-            throw new CommandLine.ParameterException(cl, "--percentile must be in (0, 1), got " + percentile);
         }
         try {
             return new IirSnn.Config(cfg, batch, annEpochs, annLr, t, e, lr, percentile, 0.3, 512, seed,

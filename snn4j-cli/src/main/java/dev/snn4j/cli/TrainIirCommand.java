@@ -54,6 +54,7 @@ final class TrainIirCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        options.validate(spec.commandLine());
         ImageDataset train;
         ImageDataset test;
         if (format == Format.cifar) {
