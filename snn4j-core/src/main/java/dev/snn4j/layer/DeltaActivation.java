@@ -46,6 +46,7 @@ public class DeltaActivation extends Module {
     private final Granularity granularity;
     private final long[] featureShape;
     private final Parameter theta;
+    private NDArray lastOutput;
     private NDArray lastDelta;
     private boolean recordStats;
     private long elements;
@@ -99,14 +100,12 @@ public class DeltaActivation extends Module {
         NDArray level = r.stopGradient().div(a.stopGradient()).round();   // k = round(r / a), constant for autograd
         // forward: r - r + k a = Q(r); d/dr = 1 (straight-through), d/da = k (exact between rounding boundaries)
         NDArray y = r.sub(r.stopGradient()).add(level.mul(a));
-        long t = s.get(0);
-        NDArray first = y.get("0:1");
-        NDArray prev = t == 1 ? first.zerosLike() : first.zerosLike().concat(y.get("0:" + (t - 1)), 0);
-        lastDelta = y.sub(prev);
+        lastOutput = y;
+        lastDelta = null;
         if (recordStats && !isTraining()) {
             elements += s.size();
             zeroActivations += countZeros(y);
-            zeroDeltas += countZeros(lastDelta);
+            zeroDeltas += countZeros(lastDelta());
         }
         return y;
     }
@@ -124,13 +123,24 @@ public class DeltaActivation extends Module {
         return n;
     }
 
-    /** The delta {@code y_t - y_{t-1}} of the last forward (null before the first or after {@link #resetState()}). */
+    /**
+     * The delta {@code y_t - y_{t-1}} of the last forward (null before the first or after {@link #resetState()}).
+     * Computed on first request (a dense forward pass that never asks pays nothing for it), in the output's manager.
+     */
     public NDArray lastDelta() {
+        if (lastDelta == null && lastOutput != null) {
+            NDArray y = lastOutput;
+            long t = y.getShape().get(0);
+            NDArray first = y.get("0:1");
+            NDArray prev = t == 1 ? first.zerosLike() : first.zerosLike().concat(y.get("0:" + (t - 1)), 0);
+            lastDelta = y.sub(prev);
+        }
         return lastDelta;
     }
 
     @Override
     public void resetState() {
+        lastOutput = null;
         lastDelta = null;
         super.resetState();
     }
