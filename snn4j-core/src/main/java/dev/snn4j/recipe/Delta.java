@@ -275,9 +275,9 @@ public final class Delta {
         int[] chw = test.frameShape();
         DeltaInference inf = DeltaInference.of(model, chw[0], chw[1], chw[2]);
         int n = Math.min(cfg.timedClips(), test.size());
-        long denseNs = 0;
-        long deltaNs = 0;
-        long javaDenseNs = 0;
+        long[] denseNs = new long[n];
+        long[] deltaNs = new long[n];
+        long[] javaDenseNs = new long[n];
         long agree = 0;
         double maxDiff = 0;
         Map<String, long[]> ops = new LinkedHashMap<>();
@@ -297,9 +297,9 @@ public final class Delta {
                 if (i < 0) {
                     continue;
                 }
-                denseNs += t1 - t0;
-                deltaNs += t2 - t1;
-                javaDenseNs += t3 - t2;
+                denseNs[i] = t1 - t0;
+                deltaNs[i] = t2 - t1;
+                javaDenseNs[i] = t3 - t2;
                 float[] got = r.readout()[0];
                 agree += argmax(got) == argmax(dense) ? 1 : 0;
                 for (int o = 0; o < got.length; o++) {
@@ -318,8 +318,15 @@ public final class Delta {
         List<DeltaInference.LayerOps> opList = new ArrayList<>();
         ops.forEach((k, c) -> opList.add(new DeltaInference.LayerOps(k, c[0], c[1], c[2], c[3])));
         return new Result(variant, sp, (double) correct / test.size(), sparsity, opList, zeroSkipping,
-                denseNs / 1e6 / n, deltaNs / 1e6 / n, javaDenseNs / 1e6 / n, (double) agree / n, maxDiff, theta,
+                medianMs(denseNs), medianMs(deltaNs), medianMs(javaDenseNs), (double) agree / n, maxDiff, theta,
                 trainSeconds);
+    }
+
+    /** Median in milliseconds: robust to the load spikes of a shared machine. */
+    private static double medianMs(long[] ns) {
+        long[] s = ns.clone();
+        java.util.Arrays.sort(s);
+        return s.length == 0 ? Double.NaN : s[s.length / 2] / 1e6;
     }
 
     private static int argmax(float[] v) {
@@ -350,7 +357,7 @@ public final class Delta {
                     l.denseMacs(), l.performedMacs(), 100 * l.skippedFraction());
         }
         System.out.printf(Locale.ROOT, "  batch 1: DJL dense %.3f ms, Java delta %.3f ms, Java dense (zero-skipping) "
-                + "%.3f ms per clip; argmax agreement %.3f, max |logit diff| %.2g%n", r.denseMs(), r.deltaMs(),
+                + "%.3f ms per clip (medians); argmax agreement %.3f, max |logit diff| %.2g%n", r.denseMs(), r.deltaMs(),
                 r.javaDenseMs(), r.agreement(), r.maxAbsDiff());
     }
 
