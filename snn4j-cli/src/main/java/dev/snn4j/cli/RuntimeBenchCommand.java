@@ -92,8 +92,10 @@ public final class RuntimeBenchCommand implements Runnable {
                     + "' (expected small28, tiny or vgg5)");
         };
         double[] cases = weights != null ? new double[] {Double.NaN} : percentiles;
-        out.printf(Locale.ROOT, "bench runtime: %s %dx%dx%d, T=%d, %d images per case, %d threads (DJL), %s%n",
-                cfg.name(), channels, imageSize, imageSize, timeSteps, images, Runtime.getRuntime().availableProcessors(),
+        out.printf(Locale.ROOT, "bench runtime: %s %dx%dx%d, T=%d, %d images per case, DJL intra-op threads %s, runtime "
+                        + "1 thread, %s kernels; %s%n",
+                cfg.name(), channels, imageSize, imageSize, timeSteps, images,
+                System.getProperty("ai.djl.pytorch.num_threads", "default"), SpikingModel.kernels(),
                 weights != null ? "trained weights " + weights
                         : "RANDOM weights, IIR thresholds calibrated by Conversion.setThresholdsFromPercentile on "
                         + "random uniform images (no trained model given)");

@@ -318,6 +318,15 @@ public final class SpikingModel {
         }
     }
 
+    /**
+     * The accumulate kernels in use: {@code "vector <species>"} when {@code jdk.incubator.vector} is resolved
+     * ({@code --add-modules jdk.incubator.vector}) and {@code -Dsnn4j.runtime.scalar=true} is not set, else
+     * {@code "scalar"}.
+     */
+    public static String kernels() {
+        return Kernels.describe();
+    }
+
     /** A new session (its own membranes, buffers and counters). */
     public Session newSession() {
         return new Session(this);
