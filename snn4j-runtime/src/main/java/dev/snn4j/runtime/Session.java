@@ -44,7 +44,8 @@ public final class Session {
 
     /**
      * One time step of streaming inference: {@code input} (one frame, PyTorch order) goes through every layer;
-     * returns the output after this step (for an accumulator readout: the accumulated value so far).
+     * returns the output after this step (for an accumulator readout: the accumulated value so far). A
+     * {@code repeat_time} layer passes its input through: every step is a new frame.
      */
     public float[] step(float[] input) {
         load(input);
