@@ -30,6 +30,11 @@ public class MembraneAccumulator extends Module {
         return new MembraneAccumulator(true);
     }
 
+    /** {@code true} for the mean over time, {@code false} for the sum. */
+    public boolean isMean() {
+        return mean;
+    }
+
     @Override
     public NDArray forward(NDArray x) {
         Tensors.requireSequence(x, 2, describe());

@@ -1,0 +1,39 @@
+package dev.snn4j.runtime;
+
+/**
+ * One layer's output at one step: a dense buffer that is always valid, plus (when {@link #sparseValid}) the list of
+ * its non-zero entries. Spatial tensors are stored channels-last ({@code (y * W + x) * C + c}) so that a scatter
+ * writes a contiguous run of output channels.
+ */
+final class Activation {
+    final float[] v;
+    final int[] idx;
+    int nnz;
+    boolean sparseValid;
+    /** All non-zero values are exactly 1 (spikes). */
+    boolean binary;
+
+    Activation(int size) {
+        v = new float[size];
+        idx = new int[size];
+    }
+
+    /** Builds the non-zero list from the dense buffer if it is not valid. */
+    void ensureSparse() {
+        if (sparseValid) {
+            return;
+        }
+        int n = 0;
+        boolean bin = true;
+        for (int i = 0; i < v.length; i++) {
+            float x = v[i];
+            if (x != 0f) {
+                idx[n++] = i;
+                bin &= x == 1f;
+            }
+        }
+        nnz = n;
+        binary = bin;
+        sparseValid = true;
+    }
+}

@@ -1,0 +1,53 @@
+package dev.snn4j.runtime;
+
+/**
+ * The accumulate loops of the event-driven layers: a SIMD path on {@code jdk.incubator.vector} when that module is
+ * resolved (the {@code snn4j} launcher and the tests add it) and not disabled with {@code -Dsnn4j.runtime.scalar=true},
+ * else plain scalar loops. The vector path multiplies then adds (no fused multiply-add) like the scalar path, so
+ * both give the same floats.
+ */
+final class Kernels {
+    /** Whether the SIMD path is in use. */
+    static final boolean VECTOR = !Boolean.getBoolean("snn4j.runtime.scalar")
+            && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+
+    private Kernels() {
+    }
+
+    /** {@code "vector <species>"} or {@code "scalar"}. */
+    static String describe() {
+        return VECTOR ? "vector " + VectorKernels.species() : "scalar";
+    }
+
+    /** {@code y[0..n) += w[off..off+n)}: one accumulate (AC) per synapse of a binary input event. */
+    static void add(float[] w, int off, float[] y, int n) {
+        add(w, off, y, 0, n);
+    }
+
+    /** {@code y[yOff..yOff+n) += w[wOff..wOff+n)}. */
+    static void add(float[] w, int wOff, float[] y, int yOff, int n) {
+        if (VECTOR) {
+            VectorKernels.add(w, wOff, y, yOff, n);
+            return;
+        }
+        for (int j = 0; j < n; j++) {
+            y[yOff + j] += w[wOff + j];
+        }
+    }
+
+    /** {@code y[0..n) += a * w[off..off+n)}: one multiply-accumulate (MAC) per synapse of a graded event. */
+    static void axpy(float a, float[] w, int off, float[] y, int n) {
+        axpy(a, w, off, y, 0, n);
+    }
+
+    /** {@code y[yOff..yOff+n) += a * w[wOff..wOff+n)}. */
+    static void axpy(float a, float[] w, int wOff, float[] y, int yOff, int n) {
+        if (VECTOR) {
+            VectorKernels.axpy(a, w, wOff, y, yOff, n);
+            return;
+        }
+        for (int j = 0; j < n; j++) {
+            y[yOff + j] += a * w[wOff + j];
+        }
+    }
+}

@@ -1,0 +1,184 @@
+package dev.snn4j.runtime;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs a {@link SpikingModel} one sample at a time, event-driven: weight layers only touch the synapses of non-zero
+ * inputs (spikes add weight rows; graded values are scattered weighted), neurons update their membranes every step.
+ * Membranes and readout accumulators are carried between {@link #step} calls until {@link #reset}. Counters
+ * ({@link #stats}) accumulate until {@link #clearStats}. Not thread-safe: one session per thread.
+ *
+ * <pre>{@code
+ * Session s = model.newSession();
+ * for (float[] frame : frames) { float[] out = s.step(frame); }   // streaming, batch 1
+ * s.reset();
+ * float[] logits = s.run(image, 5);                                 // direct encoding, 5 steps
+ * float[][] batch = s.runBatch(images, 5);
+ * }</pre>
+ */
+public final class Session {
+    private final SpikingModel model;
+    private final List<Layer> layers;
+    private final Layer.State[] states;
+    private final Activation input;
+    private final int repeatIndex;
+
+    Session(SpikingModel model) {
+        this.model = model;
+        this.layers = model.layers();
+        this.states = new Layer.State[layers.size()];
+        for (int i = 0; i < states.length; i++) {
+            states[i] = layers.get(i).newState();
+        }
+        this.input = new Activation(model.inputSize());
+        int r = -1;
+        for (int i = 0; i < layers.size(); i++) {
+            if (layers.get(i).type.equals("repeat_time")) {
+                r = i;
+                break;
+            }
+        }
+        this.repeatIndex = r;
+    }
+
+    /**
+     * One time step of streaming inference: {@code input} (one frame, PyTorch order) goes through every layer;
+     * returns the output after this step (for an accumulator readout: the accumulated value so far). A
+     * {@code repeat_time} layer passes its input through: every step is a new frame.
+     */
+    public float[] step(float[] input) {
+        load(input);
+        return output(forward(this.input, 0));
+    }
+
+    /**
+     * Direct encoding: the same frame for {@code timeSteps} steps from a fresh state; layers before a
+     * {@code repeat_time} layer run once (as in snn4j-core). Returns the output after the last step.
+     */
+    public float[] run(float[] input, int timeSteps) {
+        if (timeSteps < 1) {
+            throw new IllegalArgumentException("run: timeSteps must be >= 1, got " + timeSteps);
+        }
+        reset();
+        load(input);
+        Activation last;
+        if (repeatIndex >= 0) {
+            Activation frame = forwardRange(this.input, 0, repeatIndex);
+            last = frame;
+            for (int t = 0; t < timeSteps; t++) {
+                last = forwardRange(frame, repeatIndex + 1, layers.size());
+            }
+        } else {
+            last = this.input;
+            for (int t = 0; t < timeSteps; t++) {
+                last = forward(this.input, 0);
+            }
+        }
+        return output(last);
+    }
+
+    /** {@link #run} over each sample (state reset between samples). */
+    public float[][] runBatch(float[][] inputs, int timeSteps) {
+        float[][] out = new float[inputs.length][];
+        for (int i = 0; i < inputs.length; i++) {
+            out[i] = run(inputs[i], timeSteps);
+        }
+        return out;
+    }
+
+    /** The index of the largest output of {@link #run}. */
+    public int predict(float[] input, int timeSteps) {
+        return argmax(run(input, timeSteps));
+    }
+
+    /** Index of the largest value (first on ties). */
+    public static int argmax(float[] v) {
+        int best = 0;
+        for (int i = 1; i < v.length; i++) {
+            if (v[i] > v[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    /** Clears membranes and accumulators (counters are kept). */
+    public void reset() {
+        for (int i = 0; i < states.length; i++) {
+            layers.get(i).resetState(states[i]);
+        }
+    }
+
+    /** Per-layer counters since the last {@link #clearStats}, in layer order. */
+    public List<LayerStats> stats() {
+        List<LayerStats> out = new ArrayList<>();
+        for (int i = 0; i < states.length; i++) {
+            Layer.State s = states[i];
+            Layer l = layers.get(i);
+            out.add(new LayerStats(l.name, l.type, s.spikes, s.neuronSteps, s.events, s.acs, s.macs));
+        }
+        return out;
+    }
+
+    /** Zeroes the counters. */
+    public void clearStats() {
+        for (Layer.State s : states) {
+            s.clearCounters();
+        }
+    }
+
+    public SpikingModel model() {
+        return model;
+    }
+
+    private Activation forward(Activation x, int from) {
+        return forwardRange(x, from, layers.size());
+    }
+
+    private Activation forwardRange(Activation x, int from, int to) {
+        Activation a = x;
+        for (int i = from; i < to; i++) {
+            a = layers.get(i).forward(a, states[i]);
+        }
+        return a;
+    }
+
+    private void load(float[] x) {
+        int n = model.inputSize();
+        if (x == null || x.length != n) {
+            throw new IllegalArgumentException("input must have " + n + " values (shape "
+                    + java.util.Arrays.toString(model.inputShape()) + "), got " + (x == null ? "null" : x.length));
+        }
+        int[] s = model.inputShape();
+        if (s.length == 3) {
+            toChannelsLast(x, input.v, s[0], s[1] * s[2]);
+        } else {
+            System.arraycopy(x, 0, input.v, 0, n);
+        }
+        input.sparseValid = false;
+    }
+
+    private float[] output(Activation a) {
+        int[] s = model.outputShape();
+        float[] out = new float[a.v.length];
+        if (s.length == 3) {
+            int c = s[0];
+            int hw = s[1] * s[2];
+            for (int p = 0; p < out.length; p++) {
+                out[(p % c) * hw + p / c] = a.v[p];
+            }
+        } else {
+            System.arraycopy(a.v, 0, out, 0, out.length);
+        }
+        return out;
+    }
+
+    private static void toChannelsLast(float[] chw, float[] hwc, int c, int hw) {
+        for (int ch = 0; ch < c; ch++) {
+            for (int p = 0; p < hw; p++) {
+                hwc[p * c + ch] = chw[ch * hw + p];
+            }
+        }
+    }
+}
