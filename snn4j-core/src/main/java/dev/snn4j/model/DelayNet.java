@@ -160,6 +160,7 @@ public final class DelayNet extends Module {
     /** FIXED_RANDOM: one-hot kernel masks [Cout, Cin, D] per layer, and the positions array they were built from. */
     private final NDArray[] masks;
     private final NDArray[] masksFrom;
+    private boolean engineConvolution;
 
     /** Builds and initialises the network; parameters live in {@code manager} (seed through {@code Init.seed}). */
     public DelayNet(NDManager manager, Config config) {
@@ -285,8 +286,33 @@ public final class DelayNet extends Module {
                     .reshape(t, b, cout);
         }
         // LEARNED: the smooth DCLS kernel of the current sigma; FIXED_RANDOM: the one-hot kernel of the integer delays
+        if (engineConvolution) {
+            if (config.mode() == Mode.LEARNED) {
+                return d.forward(x);
+            }
+            NDArray y = x.getNDArrayInternal().convolution(d.padded(x), mask(i).mul(w), null, new Shape(1),
+                    new Shape(0), new Shape(1), 1).singletonOrThrow();
+            return y.transpose(2, 0, 1);
+        }
         NDArray kernel = config.mode() == Mode.LEARNED ? d.kernel() : mask(i).mul(w);   // [Cout, Cin, D]
         return unfoldConvolve(d, x, kernel);
+    }
+
+    /**
+     * Computes the training-mode delay layers with the engine's 1-D convolution ({@link Dcls1d#forward}) instead of
+     * the default unfold + matrix product. Much faster and leaner at SHD size (the unfolded input of a 256 -> 256,
+     * D = 25 layer at T 100, batch 256 is ~0.8 GB), but see {@link #delayForward}: its backward pass gave sporadic
+     * NaN input gradients on small shapes, which {@link dev.snn4j.train.Trainer} reports as a
+     * {@link dev.snn4j.train.NonFiniteException}. Returns this.
+     */
+    public DelayNet engineConvolution(boolean on) {
+        this.engineConvolution = on;
+        return this;
+    }
+
+    /** See {@link #engineConvolution(boolean)}; default false. */
+    public boolean engineConvolution() {
+        return engineConvolution;
     }
 
     /**
@@ -298,7 +324,8 @@ public final class DelayNet extends Module {
      * {@code conv1d} (and {@code conv2d}) now and then returns NaN in the <em>input</em> gradient for the same inputs
      * (seen in 1-5 of 40 repetitions on small shapes, e.g. {@code [B 16, Cin 6, T 19]} with a 4 x 6 x 5 kernel),
      * which stops training with a non-finite gradient. Slices, concatenation and matrix products are deterministic.
-     * The price is about 1.5x the convolution's time for this layer.
+     * The price: about 1.5x the convolution's time at FSDD size (T 50, batch 64, 128 channels, D 13), and far more
+     * at SHD size, where the unfolded input has {@code D} times the input's size ({@link #engineConvolution}).
      */
     static NDArray unfoldConvolve(Dcls1d d, NDArray x, NDArray kernel) {
         Shape s = x.getShape();

@@ -77,12 +77,12 @@ import java.util.regex.Matcher;
  * <pre>{@code
  * MALLOC_MMAP_THRESHOLD_=4294967296 MALLOC_TRIM_THRESHOLD_=4294967296 MALLOC_TOP_PAD_=536870912 \
  *   mvn -q -pl snn4j-core -am compile exec:java -Dexec.mainClass=dev.snn4j.recipe.Delays \
- *   -Dexec.args="data=../shared/data/fsdd/recordings out=runs/delays mode=LEARNED epochs=10"
+ *   -Dexec.args="data=../shared/data/fsdd/recordings out=runs/delays mode=LEARNED epochs=6"
  * }</pre>
  * In code:
  * <pre>{@code
  * Delays.Data data = Delays.loadFsdd(Path.of("../shared/data/fsdd/recordings"), Path.of("runs/delays"));
- * Delays.Result r = Delays.run(Delays.Config.fsdd(DelayNet.Mode.LEARNED, 10), data, Path.of("runs/delays"),
+ * Delays.Result r = Delays.run(Delays.Config.fsdd(DelayNet.Mode.LEARNED, 6), data, Path.of("runs/delays"),
  *         Delays.Listener.PRINT);
  * }</pre>
  */
@@ -125,11 +125,12 @@ public final class Delays {
         /**
          * The FSDD settings used for the ablation: 140 inputs (20 ms bins, T = 50), 2 x 128 hidden (half the paper's
          * SHD width: FSDD has 2700 training clips and a training step of the 2 x 256 net costs ~4x more here),
-         * D = 13 steps (260 ms, about the paper's 250 ms), dropout 0.4, tau 1.005 steps, batch 128, weights
-         * one-cycle to 5e-3 (the paper's 5 x 1e-3) with weight decay 1e-5, positions lr 0.1 (100 x 1e-3), cosine.
+         * D = 13 steps (260 ms, about the paper's 250 ms), dropout 0.4, tau 1.005 steps, batch 64 (43 steps per
+         * epoch), weights one-cycle to 5e-3 (the paper's 5 x 1e-3) with weight decay 1e-5, positions lr 0.1
+         * (100 x 1e-3), cosine.
          */
         public static Config fsdd(DelayNet.Mode mode, int epochs) {
-            return new Config(mode, new int[] {128, 128}, 13, 0.4, 1.005, epochs, 128, 5e-3, 1e-5, 0.1, 0.25, 0.020,
+            return new Config(mode, new int[] {128, 128}, 13, 0.4, 1.005, epochs, 64, 5e-3, 1e-5, 0.1, 0.25, 0.020,
                     1.0, 2, 100, 0);
         }
 
@@ -175,16 +176,21 @@ public final class Delays {
      * @param synapticAcs     accumulates per test sample: every input event or hidden spike costs one AC per
      *                        outgoing synapse (one tap per synapse, whatever its delay); batch norm is folded into
      *                        the weights and a per-neuron bias at inference, whose adds are not counted
-     * @param denseMacs       the same layers run densely on every time step (T' x fan-in x fan-out), per sample
+     * @param denseMacs       the same layers run densely on every output step (T' x fan-in x fan-out), per sample
      * @param energyUj        {@code synapticAcs} at 45 nm float32 AC cost ({@link EnergyModel#CMOS45_FP32}), in uJ
-     * @param trainSeconds    training wall time of this run (0 when resumed with nothing left to do)
-     * @param secondsPerEpoch mean training seconds per epoch in this run
+     * @param trainSeconds    training wall time over all runs of this variant (kept in the checkpoints; NaN if an
+     *                        older checkpoint did not record it)
+     * @param secondsPerEpoch {@code trainSeconds / epochs}
      * @param histograms      the delay histogram PNG of each delay layer
+     * @param meanDelayShift  mean |integer delay - integer delay at initialisation| over all synapses, in steps (0
+     *                        without delays or with fixed ones)
+     * @param changedDelays   fraction of synapses whose integer delay differs from the one at initialisation
      */
     public record Result(String mode, double accuracy, double trainAccuracy, double trainLoss, long parameters,
                          long delays, int epochs, Map<String, Double> firingRates, double inputEvents,
                          double synapticAcs, double denseMacs, double energyUj, double trainSeconds,
-                         double secondsPerEpoch, List<Path> histograms) {
+                         double secondsPerEpoch, List<Path> histograms, double meanDelayShift,
+                         double changedDelays) {
     }
 
     /** Progress callbacks. */
@@ -201,8 +207,9 @@ public final class Delays {
             @Override
             public void done(Result r) {
                 System.out.printf(Locale.ROOT, "%s: test accuracy %.4f, %d parameters, %d delays, rates %s, "
-                        + "%.0f ACs/sample%n", r.mode(), r.accuracy(), r.parameters(), r.delays(), r.firingRates(),
-                        r.synapticAcs());
+                        + "%.0f ACs/sample, delays moved %.2f steps on average (%.1f %% changed)%n", r.mode(),
+                        r.accuracy(), r.parameters(), r.delays(), r.firingRates(), r.synapticAcs(),
+                        r.meanDelayShift(), 100 * r.changedDelays());
             }
         };
         /** Silent. */
@@ -309,15 +316,19 @@ public final class Delays {
                 int first = 0;
                 double trainLoss = Double.NaN;
                 double trainAcc = Double.NaN;
+                double earlierSeconds = 0; // training time of earlier runs of this variant
                 Optional<Checkpoint> last = Checkpoint.loadLatest(dir);
                 if (last.isPresent()) {
                     last.get().restore(net, opt);
                     first = (int) last.get().state().epoch();
-                    trainLoss = last.get().state().metrics().getOrDefault("train_loss", Double.NaN);
-                    trainAcc = last.get().state().metrics().getOrDefault("train_accuracy", Double.NaN);
+                    Map<String, Double> metrics = last.get().state().metrics();
+                    trainLoss = metrics.getOrDefault("train_loss", Double.NaN);
+                    trainAcc = metrics.getOrDefault("train_accuracy", Double.NaN);
+                    earlierSeconds = metrics.getOrDefault("train_seconds", Double.NaN);
                 }
                 Trainer trainer = new Trainer(net, opt).loss(DelayNet::loss);
                 long start = System.nanoTime();
+                double seconds = earlierSeconds;
                 for (int epoch = first; epoch < cfg.epochs(); epoch++) {
                     long t0 = System.nanoTime();
                     net.applySigma(sigma, epoch);
@@ -340,15 +351,15 @@ public final class Delays {
                     trainAcc = (double) correct / n;
                     listener.epochDone(mode, epoch, cfg.epochs(), trainLoss, trainAcc, (System.nanoTime() - t0) / 1e9,
                             sigma.sigmaAfter(epoch));
+                    seconds = earlierSeconds + (System.nanoTime() - start) / 1e9;
                     Checkpoint.save(dir, net, opt, new Checkpoint.State(opt.stepCount(), epoch + 1, cfg.seed(),
-                            configMap(cfg, net), Map.of("train_loss", trainLoss, "train_accuracy", trainAcc)));
+                            configMap(cfg, net), Map.of("train_loss", trainLoss, "train_accuracy", trainAcc,
+                            "train_seconds", seconds)));
                     Checkpoint.keepLatest(dir, 1);
                 }
-                double seconds = (System.nanoTime() - start) / 1e9;
-                int ran = cfg.epochs() - first;
                 net.applySigma(sigma, cfg.epochs());
                 Result r = evaluate(net, cfg, data.test(), dir, trainAcc, trainLoss, seconds,
-                        ran > 0 ? seconds / ran : 0);
+                        cfg.epochs() > 0 ? seconds / cfg.epochs() : 0);
                 writeResult(out, r);
                 listener.done(r);
                 return r;
@@ -402,19 +413,48 @@ public final class Delays {
         // operations per sample: events into each delay layer x its fan-out
         List<Dcls1d> layers = net.delayLayers();
         long t = cfg.timeSteps();
-        double acs = inputEvents / n * layers.get(0).outChannels();
-        double dense = (double) t * layers.get(0).inChannels() * layers.get(0).outChannels();
-        for (int i = 1; i < layers.size(); i++) {
-            String key = "lif" + i;
-            double spikes = rates.get(key) * elements.get(key) / n;
-            acs += spikes * layers.get(i).outChannels();
-            t = layers.get(i - 1).outputSteps(t);
-            dense += (double) t * layers.get(i).inChannels() * layers.get(i).outChannels();
+        double acs = 0;
+        double dense = 0;
+        for (int i = 0; i < layers.size(); i++) {
+            Dcls1d d = layers.get(i);
+            double events = i == 0 ? inputEvents / n : rates.get("lif" + i) * elements.get("lif" + i) / n;
+            acs += events * d.outChannels();
+            t = d.outputSteps(t);
+            dense += (double) t * d.inChannels() * d.outChannels();
         }
         List<Path> pictures = net.mode() == DelayNet.Mode.NONE ? List.of() : histograms(net, dir);
+        double[] shift = delayShift(net, cfg);
         return new Result(net.mode().name(), (double) correct / n, trainAcc, trainLoss, net.trainedParameterCount(),
                 net.delayCount(), cfg.epochs(), rates, inputEvents / n, acs, dense,
-                EnergyModel.CMOS45_FP32.picojoules(0, acs) / 1e6, trainSeconds, secondsPerEpoch, pictures);
+                EnergyModel.CMOS45_FP32.picojoules(0, acs) / 1e6, trainSeconds, secondsPerEpoch, pictures, shift[0],
+                shift[1]);
+    }
+
+    /** Mean |delay - initial delay| and the fraction of changed delays, against a twin built with the same seed. */
+    private static double[] delayShift(DelayNet net, Config cfg) {
+        if (net.mode() == DelayNet.Mode.NONE) {
+            return new double[] {0, 0};
+        }
+        Init.seed(cfg.seed());
+        try (NDManager tmp = NDManager.newBaseManager()) {
+            DelayNet initial = new DelayNet(tmp, net.config());
+            double sum = 0;
+            long changed = 0;
+            long count = 0;
+            for (int l = 0; l < net.delayLayers().size(); l++) {
+                int[][][] now = net.delayLayers().get(l).delays();
+                int[][][] then = initial.delayLayers().get(l).delays();
+                for (int o = 0; o < now.length; o++) {
+                    for (int c = 0; c < now[o].length; c++) {
+                        int diff = Math.abs(now[o][c][0] - then[o][c][0]);
+                        sum += diff;
+                        changed += diff == 0 ? 0 : 1;
+                        count++;
+                    }
+                }
+            }
+            return new double[] {sum / count, (double) changed / count};
+        }
     }
 
     /** One PNG per delay layer: how many synapses have each integer delay 0..D-1. */
@@ -463,6 +503,9 @@ public final class Delays {
             }
         }
         Map<String, Object> row = new LinkedHashMap<>();
+        Map<String, Object> before = rows.get(r.mode());
+        boolean keepTime = Double.isNaN(r.trainSeconds()) && before != null
+                && before.get("train_seconds") instanceof Number;
         row.put("mode", r.mode());
         row.put("test_accuracy", r.accuracy());
         row.put("train_accuracy", r.trainAccuracy());
@@ -475,22 +518,27 @@ public final class Delays {
         row.put("synaptic_acs_per_sample", r.synapticAcs());
         row.put("dense_macs_per_sample", r.denseMacs());
         row.put("energy_uj_per_sample", r.energyUj());
-        row.put("train_seconds", r.trainSeconds());
-        row.put("seconds_per_epoch", r.secondsPerEpoch());
+        // a checkpoint written before training time was recorded: keep the time the earlier row measured
+        row.put("train_seconds", keepTime ? before.get("train_seconds") : r.trainSeconds());
+        row.put("seconds_per_epoch", keepTime ? before.get("seconds_per_epoch") : r.secondsPerEpoch());
         row.put("histograms", r.histograms().stream().map(p -> p.getFileName().toString()).toList());
+        row.put("mean_delay_shift_steps", r.meanDelayShift());
+        row.put("changed_delays_fraction", r.changedDelays());
         row.put("date", LocalDate.now().toString());
         rows.put(r.mode(), row);
         Files.writeString(json, gson.toJson(rows));
         StringBuilder csv = new StringBuilder("mode,test_accuracy,train_accuracy,parameters,delays,epochs,"
                 + "firing_rates,synaptic_acs_per_sample,dense_macs_per_sample,energy_uj_per_sample,seconds_per_epoch,"
-                + "date\n");
+                + "mean_delay_shift_steps,changed_delays_fraction,date\n");
         for (Map<String, Object> x : rows.values()) {
             csv.append(x.get("mode")).append(',').append(x.get("test_accuracy")).append(',')
                     .append(x.get("train_accuracy")).append(',').append(num(x.get("parameters"))).append(',')
                     .append(num(x.get("delays"))).append(',').append(num(x.get("epochs"))).append(",\"")
                     .append(x.get("firing_rates")).append("\",").append(x.get("synaptic_acs_per_sample")).append(',')
                     .append(x.get("dense_macs_per_sample")).append(',').append(x.get("energy_uj_per_sample"))
-                    .append(',').append(x.get("seconds_per_epoch")).append(',').append(x.get("date")).append('\n');
+                    .append(',').append(x.get("seconds_per_epoch")).append(',').append(x.get("mean_delay_shift_steps"))
+                    .append(',').append(x.get("changed_delays_fraction")).append(',').append(x.get("date"))
+                    .append('\n');
         }
         Files.writeString(out.resolve("results.csv"), csv.toString());
     }
@@ -520,14 +568,15 @@ public final class Delays {
     // ------------------------------------------------------------------------------------------------ speed
 
     /**
-     * Median milliseconds per training step (forward, loss, backward, Adam, position clamp) of a LEARNED
-     * {@link DelayNet} on random input spikes ({@code rate} per input and step), after {@code warmup} steps.
+     * Milliseconds per training step (forward, loss, backward, Adam, position clamp) of a {@link DelayNet} on random
+     * input spikes ({@code rate} per input and step), after {@code warmup} steps, one entry per timed step;
+     * {@code engineConvolution} chooses the delay layers' training path ({@link DelayNet#engineConvolution}).
      */
-    public static double[] benchmark(DelayNet.Config netConfig, int timeSteps, int batch, double rate, int warmup,
-                                     int iterations) {
+    public static double[] benchmark(DelayNet.Config netConfig, boolean engineConvolution, int timeSteps, int batch,
+                                     double rate, int warmup, int iterations) {
         Init.seed(0);
         try (NDManager manager = NDManager.newBaseManager()) {
-            DelayNet net = new DelayNet(manager, netConfig);
+            DelayNet net = new DelayNet(manager, netConfig).engineConvolution(engineConvolution);
             List<ParamGroup> groups = new ArrayList<>();
             groups.add(ParamGroup.of("weights", net.synapseWeights()).lr(1e-3).weightDecay(1e-5));
             groups.add(ParamGroup.of("batchnorm", net.batchNormParameters()).lr(1e-3));
@@ -577,10 +626,11 @@ public final class Delays {
      *   <li>{@code data=../shared/data/fsdd/recordings} FSDD WAV folder</li>
      *   <li>{@code out=runs/delays} output folder (spike cache, checkpoints, histograms, results.json/csv)</li>
      *   <li>{@code mode=ALL} NONE, FIXED_RANDOM, LEARNED or ALL (the three in turn)</li>
-     *   <li>{@code epochs=10}, {@code batch=128}, {@code hidden=128,128}, {@code D=13}, {@code dropout=0.4},
+     *   <li>{@code epochs=6}, {@code batch=64}, {@code hidden=128,128}, {@code D=13}, {@code dropout=0.4},
      *   {@code seed=0}</li>
      *   <li>{@code bench=true}: instead, time the SHD-shape LEARNED net (140-256-256-20, T 100, D 25, batch 256;
-     *   {@code iterations=5}, {@code warmup=2}, input rate {@code rate=0.05})</li>
+     *   {@code iterations=5}, {@code warmup=2}, input rate {@code rate=0.05}; {@code conv=true} for the engine
+     *   convolution path)</li>
      * </ul>
      */
     public static void main(String[] args) throws IOException {
@@ -610,11 +660,12 @@ public final class Delays {
             }
             int steps = Integer.parseInt(a.getOrDefault("T", "100"));
             int batch = Integer.parseInt(a.getOrDefault("batch", "256"));
-            double[] ms = benchmark(shd, steps, batch,
+            boolean conv = Boolean.parseBoolean(a.getOrDefault("conv", "false"));
+            double[] ms = benchmark(shd, conv, steps, batch,
                     Double.parseDouble(a.getOrDefault("rate", "0.05")), Integer.parseInt(a.getOrDefault("warmup", "2")),
                     Integer.parseInt(a.getOrDefault("iterations", "5")));
-            System.out.printf(Locale.ROOT, "%s, T=%d, batch %d: median %.1f ms/batch over %d steps %s%n", shd, steps,
-                    batch,
+            System.out.printf(Locale.ROOT, "%s, %s, T=%d, batch %d: median %.1f ms/batch over %d steps %s%n", shd,
+                    conv ? "engine convolution" : "unfold + matmul", steps, batch,
                     median(ms), ms.length, Arrays.toString(Arrays.stream(ms).map(v -> Math.round(v * 10) / 10.0)
                             .toArray()));
             return;
@@ -622,7 +673,7 @@ public final class Delays {
         Path data = Path.of(a.getOrDefault("data", "../shared/data/fsdd/recordings"));
         Path out = Path.of(a.getOrDefault("out", "runs/delays"));
         String modeArg = a.getOrDefault("mode", "ALL");
-        Config base = Config.fsdd(DelayNet.Mode.LEARNED, Integer.parseInt(a.getOrDefault("epochs", "10")));
+        Config base = Config.fsdd(DelayNet.Mode.LEARNED, Integer.parseInt(a.getOrDefault("epochs", "6")));
         int[] hidden = a.containsKey("hidden") ? Arrays.stream(a.get("hidden").split(",")).mapToInt(Integer::parseInt)
                 .toArray() : base.hidden();
         base = new Config(base.mode(), hidden, Integer.parseInt(a.getOrDefault("D", String.valueOf(base.maxDelay()))),
