@@ -111,7 +111,7 @@ public final class Adam implements AutoCloseable {
         return this;
     }
 
-    /** The learning-rate schedule applied to every group's base rate (default constant). */
+    /** The learning-rate schedule applied to every group's base rate (default constant), unless the group has its own. */
     public Adam schedule(LrSchedule s) {
         if (s == null) {
             throw new IllegalArgumentException(name(decoupled) + ": schedule must not be null");
@@ -120,9 +120,10 @@ public final class Adam implements AutoCloseable {
         return this;
     }
 
-    /** The learning rate the next {@link #step()} uses for {@code group}. */
+    /** The learning rate the next {@link #step()} uses for {@code group} (its own schedule if set, else this one's). */
     public double currentLr(ParamGroup group) {
-        return schedule.lr(group.lr(), steps);
+        LrSchedule s = group.schedule() != null ? group.schedule() : schedule;
+        return s.lr(group.lr(), steps);
     }
 
     /** One update of every parameter from its gradient, then zeroes the gradients. */

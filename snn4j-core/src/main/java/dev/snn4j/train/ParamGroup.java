@@ -21,6 +21,7 @@ public final class ParamGroup {
     private final Map<String, Parameter> params;
     private double lr = 1e-3;
     private Double weightDecay;
+    private LrSchedule schedule;
 
     private ParamGroup(String name, Map<String, Parameter> params) {
         this.name = name;
@@ -74,6 +75,21 @@ public final class ParamGroup {
         }
         this.weightDecay = value;
         return this;
+    }
+
+    /**
+     * Gives this group its own learning-rate schedule, overriding the optimizer's (e.g. one-cycle for weights and
+     * cosine for DCLS positions in one {@link Adam}: equivalent to two optimizers stepped together, since Adam's
+     * state is per parameter and both would count the same steps).
+     */
+    public ParamGroup schedule(LrSchedule s) {
+        this.schedule = s;
+        return this;
+    }
+
+    /** The group's own schedule, or null to use the optimizer's. */
+    public LrSchedule schedule() {
+        return schedule;
     }
 
     public String name() {

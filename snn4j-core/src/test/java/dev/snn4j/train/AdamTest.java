@@ -201,4 +201,17 @@ class AdamTest {
             assertThrows(IllegalArgumentException.class, () -> Adam.adam(g, ParamGroup.all(x)));
         }
     }
+
+    @Test
+    void aGroupScheduleOverridesTheOptimizerSchedule() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Toy x = new Toy(m, A0, B0);
+            ParamGroup a = ParamGroup.of("a", x, n -> n.equals("a")).lr(0.1).schedule(LrSchedule.cosine(10, 0));
+            ParamGroup b = ParamGroup.of("b", x, n -> n.equals("b")).lr(2.0);
+            Adam opt = Adam.adam(a, b).schedule(LrSchedule.stepDecayAt(0.5, 0));
+            assertEquals(0.1, opt.currentLr(a), 1e-15);
+            assertEquals(1.0, opt.currentLr(b), 1e-15);
+            assertEquals(null, b.schedule());
+        }
+    }
 }
