@@ -1,0 +1,247 @@
+package dev.snn4j.io.nir;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.snn4j.layer.Conv2d;
+import dev.snn4j.layer.Dcls1d;
+import dev.snn4j.layer.Flatten;
+import dev.snn4j.layer.LeakyReadout;
+import dev.snn4j.layer.Linear;
+import dev.snn4j.layer.Pool2d;
+import dev.snn4j.layer.Sequential;
+import dev.snn4j.neuron.IfNeuron;
+import dev.snn4j.neuron.LifNeuron;
+import dev.snn4j.nn.Init;
+import dev.snn4j.nn.Module;
+import dev.snn4j.surrogate.ATan;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** snn4j modules -> NIR file -> snn4j modules give the same outputs (float64, DJL forward). */
+class NirConverterTest {
+    static final double DT = 1e-3;
+    NDManager m;
+
+    @BeforeEach
+    void setUp() {
+        Init.seed(11);
+        m = NDManager.newBaseManager();
+    }
+
+    @AfterEach
+    void tearDown() {
+        m.close();
+    }
+
+    NDArray input(long seed, double spikeProb, long... shape) {
+        Random r = new Random(seed);
+        int n = (int) new Shape(shape).size();
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = spikeProb > 0 ? (r.nextDouble() < spikeProb ? 1 : 0) : 2 * r.nextDouble();
+        }
+        return m.create(v, new Shape(shape));
+    }
+
+    /** Exports, writes, reads, imports; returns the imported net (FLOAT64). */
+    Sequential roundTrip(Module net, long[] inShape, Path tmp) throws IOException {
+        NirGraph g = NirConverter.export(net, inShape, DT);
+        Path f = tmp.resolve("net.nir");
+        NirWriter.write(f, g);
+        NirGraph back = NirReader.read(f);
+        assertEquals(g, back);
+        return NirConverter.toModule(back, m, DataType.FLOAT64);
+    }
+
+    static void assertSameOutput(Module a, Module b, NDArray x) {
+        NDArray ya = a.forward(x);
+        NDArray yb = b.forward(x);
+        assertEquals(ya.getShape(), yb.getShape());
+        double[] va = ya.toDoubleArray();
+        double[] vb = yb.toDoubleArray();
+        double maxAbs = 0;
+        for (double v : va) {
+            maxAbs = Math.max(maxAbs, Math.abs(v));
+        }
+        assertTrue(maxAbs > 0, "degenerate test: all outputs are zero");
+        for (int i = 0; i < va.length; i++) {
+            assertEquals(va[i], vb[i], 1e-9 * Math.max(1, Math.abs(va[i])), "output " + i);
+        }
+    }
+
+    @Test
+    void linearLifLinearLiChain(@TempDir Path tmp) throws IOException {
+        Sequential net = new Sequential()
+                .add("fc1", new Linear(m, 4, 8, true))
+                .add("lif1", new LifNeuron(2.5, true, new ATan(2.0), 0.5, 0.0, false))
+                .add("fc2", new Linear(m, 8, 5, false))
+                .add("lif2", new LifNeuron(3.0, false, new ATan(2.0), 0.3, -0.1, false))
+                .add("fc3", new Linear(m, 5, 3, true))
+                .add("out", new LeakyReadout(4.0, false));
+        net.to(DataType.FLOAT64).eval();
+        NirGraph g = NirConverter.export(net, new long[] {4}, DT);
+        assertEquals(List.of("input", "fc1", "lif1", "fc2", "lif2", "fc3", "out", "output"),
+                new ArrayList<>(g.nodes().keySet()));
+        assertEquals("Affine", g.node("fc1").type());
+        assertEquals("Linear", g.node("fc2").type());
+        assertEquals("LI", g.node("out").type());
+        NirNode lif2 = g.node("lif2");
+        assertArrayEquals(new double[] {0.003, 0.003, 0.003, 0.003, 0.003}, lif2.get("tau").doubles(), 1e-18);
+        assertArrayEquals(new double[] {3, 3, 3, 3, 3}, lif2.get("r").doubles()); // no decay_input: r = tau_d
+        assertArrayEquals(new double[] {1, 1, 1, 1, 1, 1, 1, 1}, g.node("lif1").get("r").doubles());
+        assertEquals(-0.1, lif2.get("v_leak").doubles()[0]);
+        assertEquals("<f8", lif2.get("tau").dtype());
+        Sequential back = roundTrip(net, new long[] {4}, tmp);
+        assertSameOutput(net, back, input(1, 0, 30, 3, 4));
+    }
+
+    @Test
+    void exportOfTheReferenceLifChainHasTheReferenceLayout(@TempDir Path tmp) throws IOException {
+        Path ref = NirReferenceFilesTest.FORMATS.resolve("nir_lif_affine.nir");
+        assumeTrue(Files.exists(ref), "no ../shared/formats");
+        // the same graph as nir_lif_affine.nir: input[4] -> affine (3x4, bias) -> lif[3] -> output[3], float64
+        Sequential net = new Sequential().add("affine", new Linear(m, 4, 3, true))
+                .add("lif", LifNeuron.builder().tau(10).build());
+        net.to(DataType.FLOAT64);
+        Path f = tmp.resolve("ours.nir");
+        NirWriter.write(f, NirConverter.export(net, new long[] {4}, 1e-4));
+        Map<String, NirLayout.Entry> want = NirLayout.fromJson(NirReferenceFilesTest.json(ref));
+        Map<String, NirLayout.Entry> got = NirLayout.of(f);
+        // metadata differs by content (the reference has a description, tags, a node comment; we write dt only)
+        want.keySet().removeIf(p -> p.contains("/metadata"));
+        got.keySet().removeIf(p -> p.contains("/metadata"));
+        assertEquals(want.keySet(), got.keySet());
+        want.forEach((p, e) -> {
+            NirLayout.Entry o = got.get(p);
+            if (e.dtype().equals("vlen-utf8")) {
+                assertEquals("fixed-utf8", o.dtype(), p);
+                assertArrayEquals(e.shape(), o.shape(), p);
+            } else {
+                assertEquals(e, o, p);
+            }
+        });
+    }
+
+    @Test
+    void convChain(@TempDir Path tmp) throws IOException {
+        Sequential net = new Sequential()
+                .add("conv", new Conv2d(m, 2, 4, 3, 1, 1, true))
+                .add("if", new IfNeuron(new ATan(2.0), 0.5, 0.0, false))
+                .add("pool", Pool2d.average(2))
+                .add("flatten", new Flatten())
+                .add("fc", new Linear(m, 64, 10, true))
+                .add("lif", LifNeuron.builder().tau(2.0).threshold(0.2).build());
+        net.to(DataType.FLOAT64).eval();
+        NirGraph g = NirConverter.export(net, new long[] {2, 8, 8}, DT);
+        assertArrayEquals(new long[] {4, 8, 8}, g.node("if").get("r").shape());
+        assertEquals(1000.0, g.node("if").get("r").doubles()[0], 1e-9); // r = 1/dt
+        assertArrayEquals(new long[] {4, 4, 4}, g.node("flatten").get("input_type").longs());
+        assertArrayEquals(new long[] {8, 8}, g.node("conv").get("input_shape").longs());
+        Sequential back = roundTrip(net, new long[] {2, 8, 8}, tmp);
+        assertSameOutput(net, back, input(2, 0, 6, 2, 2, 8, 8));
+    }
+
+    @Test
+    void learnedDelayNetIsLossless(@TempDir Path tmp) throws IOException {
+        Dcls1d d1 = new Dcls1d(m, 3, 6, 2, 7);                        // two taps per synapse, delays 0..6
+        Dcls1d d2 = new Dcls1d(m, 6, 4, 1, 5).outputLength(Dcls1d.OutputLength.CROPPED);
+        Sequential net = new Sequential()
+                .add("delays1", d1)
+                .add("lif", new LifNeuron(2.0, false, new ATan(2.0), 0.4, 0.0, true))
+                .add("delays2", d2)
+                .add("out", new LeakyReadout(5.0, false));
+        net.to(DataType.FLOAT64).eval();
+        NirGraph g = NirConverter.export(net, new long[] {3}, DT);
+        long delayNodes = g.nodes().values().stream().filter(n -> n.type().equals("Delay")).count();
+        assertTrue(delayNodes >= 4, "one Delay per distinct delay value, got " + delayNodes);
+        Sequential back = roundTrip(net, new long[] {3}, tmp);
+        Dcls1d b1 = (Dcls1d) back.children().get("delays1");
+        assertEquals(7, b1.maxDelay());
+        assertEquals(2, b1.kernelCount());
+        assertEquals(Dcls1d.OutputLength.EXTENDED, b1.outputLength());
+        assertEquals(Dcls1d.OutputLength.CROPPED, ((Dcls1d) back.children().get("delays2")).outputLength());
+        // same per-(synapse, delay) weights: the one-hot integer kernels agree
+        assertArrayEquals(d1.integerKernel().toDoubleArray(), b1.integerKernel().toDoubleArray(), 1e-15);
+        assertArrayEquals(d2.integerKernel().toDoubleArray(),
+                ((Dcls1d) back.children().get("delays2")).integerKernel().toDoubleArray(), 1e-15);
+        assertSameOutput(net, back, input(3, 0.3, 25, 2, 3));
+    }
+
+    @Test
+    void genericAffineDelayImportsAsPerSynapseDelays() {
+        // y[t, o] = sum_c W[o, c] x[t - d_o, c] with per-output delays, as other tools write Affine -> Delay
+        double[] w = {1, 2, -1, 0.5, 0, 3};
+        NirGraph g = new NirGraph().add("input", NirTypes.input(3))
+                .add("affine", NirTypes.affine(NirValue.float64(w, 2, 3), NirValue.float64(new double[2], 2)))
+                .add("delay", NirTypes.delay(NirValue.float64(new double[] {0.002, 0.0}, 2)))
+                .add("output", NirTypes.output(2))
+                .connect("input", "affine").connect("affine", "delay").connect("delay", "output");
+        Sequential net = NirConverter.toModule(g, DT, m, DataType.FLOAT64);
+        NDArray x = input(4, 0, 6, 1, 3);
+        double[] xv = x.toDoubleArray();
+        double[] y = net.forward(x).toDoubleArray();
+        int[] delay = {2, 0};
+        for (int t = 0; t < 6; t++) {
+            for (int o = 0; o < 2; o++) {
+                double want = 0;
+                for (int c = 0; c < 3; c++) {
+                    want += t - delay[o] >= 0 ? w[o * 3 + c] * xv[(t - delay[o]) * 3 + c] : 0;
+                }
+                assertEquals(want, y[t * 2 + o], 1e-12, "t=" + t + " o=" + o);
+            }
+        }
+    }
+
+    @Test
+    void sumPoolImportsAsAverageTimesKSquared() {
+        NirGraph g = new NirGraph().add("input", NirTypes.input(1, 4, 4))
+                .add("pool", new NirNode("SumPool2d").param("kernel_size", NirValue.int64(new long[] {2, 2}, 2))
+                        .param("stride", NirValue.int64(new long[] {2, 2}, 2))
+                        .param("padding", NirValue.int64(new long[] {0, 0}, 2)))
+                .add("output", NirTypes.output(1, 2, 2))
+                .connect("input", "pool").connect("pool", "output");
+        Sequential net = NirConverter.toModule(g, DT, m, DataType.FLOAT64);
+        NDArray x = input(5, 0, 1, 1, 1, 4, 4);
+        double[] xv = x.toDoubleArray();
+        double[] y = net.forward(x).toDoubleArray();
+        for (int i = 0; i < 2; i++) {
+            for (int j = 0; j < 2; j++) {
+                double s = xv[8 * i + 2 * j] + xv[8 * i + 2 * j + 1] + xv[8 * i + 2 * j + 4] + xv[8 * i + 2 * j + 5];
+                assertEquals(s, y[2 * i + j], 1e-12);
+            }
+        }
+    }
+
+    @Test
+    void unsupportedCasesNameTheModuleOrNode() throws IOException {
+        Sequential soft = new Sequential().add("lif", LifNeuron.builder().softReset().build());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> NirConverter.export(soft, new long[] {3}, DT));
+        assertTrue(e.getMessage().contains("soft"), e.getMessage());
+        Path ref = NirReferenceFilesTest.FORMATS.resolve("nir_lif_affine.nir");
+        assumeTrue(Files.exists(ref), "no ../shared/formats");
+        e = assertThrows(IllegalArgumentException.class,
+                () -> NirConverter.toModule(NirReader.read(ref), m, DataType.FLOAT64));
+        assertTrue(e.getMessage().contains("node 'lif'") && e.getMessage().contains("per-neuron"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> NirConverter.toModule(
+                NirReader.read(NirReferenceFilesTest.FORMATS.resolve("nir_recurrent.nir")), 1e-3, m, DataType.FLOAT64));
+        assertTrue(e.getMessage().contains("recurrent") || e.getMessage().contains("chain"), e.getMessage());
+    }
+}
