@@ -213,7 +213,13 @@ public final class NirTypes {
                 if (NEURONS.contains(n.type())) {
                     long[] ref = null;
                     String refName = null;
-                    for (var e : n.params().entrySet()) {
+                    // compare in the spec's order, so the first listed parameter (tau, r, tau_syn) sets the shape
+                    Spec spec = SPECS.get(n.type());
+                    List<String> order = new java.util.ArrayList<>(spec.required());
+                    order.addAll(spec.optional());
+                    Map<String, NirValue> ordered = new LinkedHashMap<>();
+                    order.forEach(k -> ordered.put(k, n.get(k)));
+                    for (var e : ordered.entrySet()) {
                         if (e.getKey().equals("w_in") && e.getValue().rank() == 0) {
                             continue; // nir broadcasts a scalar w_in
                         }
