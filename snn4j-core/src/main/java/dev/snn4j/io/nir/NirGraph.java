@@ -24,7 +24,15 @@ import java.util.Objects;
  * }</pre>
  */
 public final class NirGraph {
-    /** A directed edge between two node names of the same graph. */
+    /**
+     * A directed edge between two node names of the same graph (a row of the {@code edges} dataset).
+     *
+     * <pre>{@code
+     * for (NirGraph.Edge e : graph.edges()) {
+     *     System.out.println(e.source() + " -> " + e.target());
+     * }
+     * }</pre>
+     */
     public record Edge(String source, String target) {
         public Edge {
             Objects.requireNonNull(source, "source");
