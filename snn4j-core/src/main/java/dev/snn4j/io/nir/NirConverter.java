@@ -81,8 +81,11 @@ import java.util.TreeMap;
  * Dcls1d whose integer delays ({@link Dcls1d#delays()}) reproduce every tap, in eval mode. The Linear nodes carry
  * metadata {@code snn4j_module = "Dcls1d"}, {@code snn4j_max_delay}, {@code snn4j_kernel_count} and
  * {@code snn4j_output_length} so the round trip also restores D, KC and the output length (NIR has no sequence
- * length: a graph without this metadata imports as {@link Dcls1d.OutputLength#CROPPED}, the streaming view). Delays
- * must be whole multiples of dt (within 1e-6 relative).
+ * length: a graph without this metadata imports as {@link Dcls1d.OutputLength#CROPPED}, the streaming view; an
+ * EXTENDED layer's extra {@code (D-1)//2} steps are what the graph gives when run on that many further zero input
+ * steps). Delays must be whole multiples of dt (within 1e-6 relative). The export always takes the rounded integer
+ * delays {@link Dcls1d#delays()}, i.e. what eval mode with {@link Dcls1d#integerDelaysAtEval(boolean)} computes, not
+ * the smooth Gaussian kernel used during training.
  *
  * <pre>{@code
  * Sequential net = new Sequential().add("fc1", new Linear(m, 4, 8, true)).add("lif1", LifNeuron.builder().tau(2).build())
@@ -391,10 +394,10 @@ public final class NirConverter {
             Set<String> frontier = Set.of(input);
             visited.add(input);
             while (true) {
-                Set<String> next = new LinkedHashSet<>();
+                Set<String> next = null;
                 for (String f : frontier) {
                     Set<String> s = new LinkedHashSet<>(g.successors(f));
-                    if (next.isEmpty()) {
+                    if (next == null) {
                         next = s;
                     } else if (!next.equals(s)) {
                         throw fail(f, "feeds " + s + " but its siblings feed " + next + ": not a feed-forward chain");

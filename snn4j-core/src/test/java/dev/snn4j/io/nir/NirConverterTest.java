@@ -10,6 +10,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.snn4j.layer.Conv1d;
 import dev.snn4j.layer.Conv2d;
 import dev.snn4j.layer.Dcls1d;
 import dev.snn4j.layer.Flatten;
@@ -156,6 +157,33 @@ class NirConverterTest {
         assertArrayEquals(new long[] {8, 8}, g.node("conv").get("input_shape").longs());
         Sequential back = roundTrip(net, new long[] {2, 8, 8}, tmp);
         assertSameOutput(net, back, input(2, 0, 6, 2, 2, 8, 8));
+    }
+
+    @Test
+    void conv1dChainInFloat32(@TempDir Path tmp) throws IOException {
+        Sequential net = new Sequential()
+                .add("conv", new Conv1d(m, 2, 3, 5, 1, 2, false))
+                .add("lif", LifNeuron.builder().tau(2.0).threshold(0.3).build())
+                .add("flat", new Flatten())
+                .add("fc", new Linear(m, 48, 4, true));
+        net.eval();
+        NirGraph g = NirConverter.export(net, new long[] {2, 16}, DT);
+        assertEquals("<f4", g.node("conv").get("weight").dtype());
+        assertEquals("<f4", g.node("lif").get("tau").dtype());
+        assertEquals(16L, g.node("conv").get("input_shape").longValue());
+        assertArrayEquals(new long[] {3, 16}, g.node("lif").get("tau").shape());
+        Path f = tmp.resolve("c.nir");
+        NirWriter.write(f, g);
+        Sequential back = NirConverter.toModule(NirReader.read(f), m, DataType.FLOAT32);
+        // tau = 2 dt is rounded to float32 in the file: the imported tau_d is 2 within 1e-7, the outputs agree closely
+        double tauD = ((LifNeuron) back.children().get("lif")).tau();
+        assertEquals(2.0, tauD, 2e-7);
+        NDArray x = input(6, 0, 10, 2, 2, 16).toType(DataType.FLOAT32, false);
+        double[] a = net.forward(x).toType(DataType.FLOAT64, false).toDoubleArray();
+        double[] b = back.forward(x).toType(DataType.FLOAT64, false).toDoubleArray();
+        for (int i = 0; i < a.length; i++) {
+            assertEquals(a[i], b[i], 1e-5, "output " + i);
+        }
     }
 
     @Test
