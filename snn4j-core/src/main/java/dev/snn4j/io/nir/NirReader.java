@@ -215,28 +215,46 @@ public final class NirReader {
                 throw new DataFormatException(file, path, "expected a scalar string but found a string array of shape "
                         + Arrays.toString(dims));
             }
-            List<Number> nums = new ArrayList<>();
-            flatten(d.isScalar() ? d.getData() : d.getDataFlat(), nums);
+            Object data = d.isScalar() ? d.getData() : d.getDataFlat();
             if (t instanceof FloatingPoint) {
-                double[] v = new double[nums.size()];
-                for (int i = 0; i < v.length; i++) {
-                    v[i] = nums.get(i).doubleValue();
-                }
-                return NirValue.floating("<f" + t.getSize(), v, shape);
+                return NirValue.floating("<f" + t.getSize(), doubles(data), shape);
             }
             if (t instanceof FixedPoint fp) {
-                long[] v = new long[nums.size()];
-                for (int i = 0; i < v.length; i++) {
-                    Number x = nums.get(i);
-                    v[i] = x instanceof java.math.BigInteger b ? b.longValue() : x.longValue();
-                }
-                return NirValue.integer((fp.isSigned() ? "<i" : "<u") + t.getSize(), v, shape);
+                return NirValue.integer((fp.isSigned() ? "<i" : "<u") + t.getSize(), longs(data), shape);
             }
         } catch (HdfException | IllegalArgumentException e) {
             throw new DataFormatException(file, path, "cannot read dataset: " + e.getMessage(), e);
         }
         throw new DataFormatException(file, path, "unsupported HDF5 datatype " + t.getClass().getSimpleName()
                 + " (NIR stores numbers and strings only)");
+    }
+
+    private static double[] doubles(Object data) {
+        if (data instanceof double[] a) {
+            return a;
+        }
+        if (data instanceof float[] a) {
+            double[] v = new double[a.length];
+            for (int i = 0; i < a.length; i++) {
+                v[i] = a[i];
+            }
+            return v;
+        }
+        List<Number> nums = new ArrayList<>();
+        flatten(data, nums);
+        return nums.stream().mapToDouble(Number::doubleValue).toArray();
+    }
+
+    private static long[] longs(Object data) {
+        if (data instanceof long[] a) {
+            return a;
+        }
+        if (data instanceof int[] a) {
+            return java.util.Arrays.stream(a).asLongStream().toArray();
+        }
+        List<Number> nums = new ArrayList<>();
+        flatten(data, nums);
+        return nums.stream().mapToLong(Number::longValue).toArray(); // BigInteger (uint64) keeps the low 64 bits
     }
 
     private static void flatten(Object o, List<Number> out) {

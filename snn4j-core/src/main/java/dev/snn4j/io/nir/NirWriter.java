@@ -186,12 +186,24 @@ public final class NirWriter {
     }
 
     private static void fill(Object arr, Class<?> elem, double[] d, long[] l, int[] pos) {
-        int n = Array.getLength(arr);
-        boolean leaf = arr.getClass().getComponentType().isPrimitive();
-        for (int i = 0; i < n; i++) {
-            if (leaf) {
+        int p = pos[0];
+        if (arr instanceof double[] a) {
+            System.arraycopy(d, p, a, 0, a.length);
+            pos[0] += a.length;
+        } else if (arr instanceof float[] a) {
+            for (int i = 0; i < a.length; i++) {
+                a[i] = (float) d[p + i];
+            }
+            pos[0] += a.length;
+        } else if (arr instanceof long[] a) {
+            System.arraycopy(l, p, a, 0, a.length);
+            pos[0] += a.length;
+        } else if (arr.getClass().getComponentType().isPrimitive()) {
+            for (int i = 0; i < Array.getLength(arr); i++) {
                 Array.set(arr, i, box(elem, d, l, pos[0]++));
-            } else {
+            }
+        } else {
+            for (int i = 0; i < Array.getLength(arr); i++) {
                 fill(Array.get(arr, i), elem, d, l, pos);
             }
         }
