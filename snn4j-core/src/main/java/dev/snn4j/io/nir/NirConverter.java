@@ -432,6 +432,11 @@ public final class NirConverter {
                     frontier = Set.of(n);
                 }
             }
+            for (String n : g.nodes().keySet()) {
+                if (!visited.contains(n)) {
+                    throw fail(n, "is not on the chain from '" + input + "' to '" + output + "'");
+                }
+            }
             net.eval();
             return net;
         }

@@ -263,6 +263,10 @@ class NirConverterTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> NirConverter.export(soft, new long[] {3}, DT));
         assertTrue(e.getMessage().contains("soft"), e.getMessage());
+        NirGraph stray = new NirGraph().add("input", NirTypes.input(2)).add("output", NirTypes.output(2))
+                .add("lonely", NirTypes.delay(NirValue.float64(new double[] {0, 0}, 2))).connect("input", "output");
+        e = assertThrows(IllegalArgumentException.class, () -> NirConverter.toModule(stray, DT, m, DataType.FLOAT64));
+        assertTrue(e.getMessage().contains("'lonely'"), e.getMessage());
         Path ref = NirReferenceFilesTest.FORMATS.resolve("nir_lif_affine.nir");
         assumeTrue(Files.exists(ref), "no ../shared/formats");
         e = assertThrows(IllegalArgumentException.class,
