@@ -258,6 +258,30 @@ class NirConverterTest {
     }
 
     @Test
+    void thirdPartyLifExportsImport() throws IOException {
+        Path dir = NirReferenceFilesTest.FORMATS.resolve("nir_third_party");
+        assumeTrue(Files.isDirectory(dir), "no ../shared/formats");
+        // Norse: Affine [1x1] -> LIF tau 2.5 ms, r 1: a decay_input LIF with tau_d = 2.5 at dt = 1 ms
+        Sequential norse = NirConverter.toModule(NirReader.read(dir.resolve("lif_norse.nir")), DT, m, DataType.FLOAT64);
+        LifNeuron n = (LifNeuron) norse.children().get("1");
+        assertEquals(2.5, n.tau(), 1e-6);
+        assertTrue(n.decayInput());
+        assertEquals(0.1, n.threshold(), 1e-7);
+        // Rockpool: r = 24.02 (neither 1 nor tau_d): a Scale by r in front of a decay_input LIF
+        Sequential rock = NirConverter.toModule(NirReader.read(dir.resolve("lif_rockpool.nir")), DT, m,
+                DataType.FLOAT64);
+        Sequential wrapped = (Sequential) rock.children().get("1_LIFNeuronTorch");
+        assertEquals(24.019737243652344,
+                ((dev.snn4j.layer.Scale) wrapped.children().get("r")).factor().value().toDoubleArray()[0], 1e-12);
+        NDArray x = input(7, 0, 20, 2, 1);
+        assertEquals(new Shape(20, 2, 1), rock.forward(x).getShape());
+        // two_lif_neurons: lif1 has v_leak 1.2 but v_reset 0; snn4j's LIF leaks towards its reset value
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> NirConverter.toModule(
+                NirReader.read(dir.resolve("two_lif_neurons.nir")), DT, m, DataType.FLOAT64));
+        assertTrue(e.getMessage().contains("v_leak"), e.getMessage());
+    }
+
+    @Test
     void unsupportedCasesNameTheModuleOrNode() throws IOException {
         Sequential soft = new Sequential().add("lif", LifNeuron.builder().softReset().build());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
