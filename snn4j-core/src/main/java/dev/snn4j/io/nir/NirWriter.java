@@ -28,8 +28,8 @@ import java.util.TreeMap;
  *   UTF-8 strings. jHDF 0.10.0 can read those but its writer has no variable-length datatype:
  *   {@code DataType.fromObject} maps a {@code String} (or {@code String[]...}) to {@code StringData}, a fixed-length
  *   type sized to the longest string; {@code VariableLength} has no {@code writeData}/{@code toBuffer}. So these
- *   datasets are fixed-length UTF-8 strings ({@code H5T_STRING}, {@code STRSIZE} = longest string in bytes,
- *   null-terminated), same rank and shape ({@code edges} is {@code (E, 2)}). h5py returns them as {@code bytes}, which
+ *   datasets are fixed-length UTF-8 strings ({@code H5T_STRING}, {@code STRSIZE} = the longest string's UTF-8 bytes
+ *   + 1, {@code H5T_STR_NULLTERM}, {@code H5T_CSET_UTF8}), same rank and shape ({@code edges} is {@code (E, 2)}). h5py returns them as {@code bytes}, which
  *   {@code nir.read} decodes exactly as it does variable-length ones ({@code hdf2dict}'s
  *   {@code a.decode("utf8") if isinstance(a, bytes)}; edges are decoded with {@code .decode("utf8")} per element).</li>
  *   <li>No compression and contiguous storage (jHDF writes no filters), as {@code nir.write} of v1.0.7 and older;
