@@ -123,7 +123,9 @@ public final class NirConverter {
         e.graph.add("input", NirTypes.input(inputShape));
         e.frontier = List.of("input");
         e.shape = inputShape.clone();
-        e.visit(net, net.label() == null || net instanceof Sequential ? "" : net.label());
+        String name = net instanceof Sequential ? "" : net.label() != null ? net.label()
+                : net.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
+        e.visit(net, name);
         e.add("output", NirTypes.output(e.shape));
         e.graph.metadata().put("dt", NirValue.scalar(dt));
         return e.graph;

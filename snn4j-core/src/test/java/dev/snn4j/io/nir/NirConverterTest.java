@@ -258,6 +258,13 @@ class NirConverterTest {
     }
 
     @Test
+    void aSingleModuleExportsUnderItsClassName() {
+        NirGraph g = NirConverter.export(new Linear(m, 2, 3, false), new long[] {2}, DT);
+        assertEquals(List.of("input", "linear", "output"), new ArrayList<>(g.nodes().keySet()));
+        assertArrayEquals(new long[] {3}, g.node("output").get("shape").longs());
+    }
+
+    @Test
     void thirdPartyLifExportsImport() throws IOException {
         Path dir = NirReferenceFilesTest.FORMATS.resolve("nir_third_party");
         assumeTrue(Files.isDirectory(dir), "no ../shared/formats");
