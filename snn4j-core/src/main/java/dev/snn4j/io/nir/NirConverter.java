@@ -47,7 +47,8 @@ import java.util.TreeMap;
  *     <td>exact</td></tr>
  * <tr><td>{@link Scale}</td><td>Scale (per element of the feature shape)</td><td>exact</td></tr>
  * <tr><td>{@link LifNeuron} (hard reset)</td><td>LIF: tau = tau_d dt, v_leak = v_reset = V_reset, v_threshold;
- *     r = 1 for decay_input, r = tau_d without</td><td>see below</td></tr>
+ *     r = 1 for decay_input, r = tau_d without (a {@link Scale} in front folds into r and v_leak)</td>
+ *     <td>see below</td></tr>
  * <tr><td>{@link IfNeuron} (hard reset)</td><td>IF: r = 1/dt, v_threshold, v_reset</td><td>see below</td></tr>
  * <tr><td>{@link LeakyReadout}</td><td>LI: tau = tau_d dt, v_leak = 0, r as for LIF</td><td>see below</td></tr>
  * <tr><td>{@link Dcls1d} (its integer delays)</td><td>per distinct delay value k: Linear {@code <name>.w<k>}
@@ -64,12 +65,16 @@ import java.util.TreeMap;
  * {@code r = tau_d} the form {@code H = V - (V - V_reset)/tau_d + X}. So snn4j's discrete neuron <b>is exactly</b>
  * the Euler discretisation of the NIR neuron at step dt; it is <b>not</b> the exact solution of the ODE (which would
  * decay by {@code exp(-dt/tau)}; the two differ by O((dt/tau)^2) per step). IF is {@code dv/dt = r I}: Euler gives
- * {@code H = V + r dt X}, so {@code r = 1/dt}. On import any other r becomes a {@link Scale} by r (LIF, LI) or r dt
- * (IF) in front of a decay_input neuron. NIR fires on {@code v > v_threshold}, snn4j on {@code >=} (differs only when
- * the membrane hits the threshold exactly). The surrogate gradient and detach_reset are training choices that NIR
- * does not store: imported neurons get ATan(2), no detach. Soft (subtractive) reset has no NIR LIF/IF equivalent:
- * exporting it is an error. snn4j neurons have one value per layer: importing per-neuron values that differ is an
- * error. Round trips snn4j -> NIR -> snn4j reproduce the outputs up to the rounding of {@code (tau_d dt)/dt}.
+ * {@code H = V + r dt X}, so {@code r = 1/dt}. On import any other r (also one per neuron) and a {@code v_leak}
+ * other than {@code v_reset} become a {@link Scale} {@code x -> r x + (v_leak - v_reset)} in front of a decay_input
+ * neuron (exact: {@code H = V + (r X + v_leak - V)/tau_d}; for IF {@code x -> r dt x}); the export folds such a
+ * Scale back into the neuron's r and v_leak, so third-party LIF nodes survive a round trip as one node. NIR fires
+ * on {@code v > v_threshold}, snn4j on {@code >=} (differs only when the membrane hits the threshold exactly). The
+ * surrogate gradient and detach_reset are training choices that NIR does not store: imported neurons get ATan(2),
+ * no detach. Soft (subtractive) reset has no NIR LIF/IF equivalent: exporting it is an error. snn4j neurons have one
+ * tau, threshold and reset value per layer: importing per-neuron values of these that differ is an error (r and
+ * v_leak may differ, see above). Round trips snn4j -> NIR -> snn4j reproduce the outputs up to the rounding of
+ * {@code (tau_d dt)/dt}.
  *
  * <h2>Learned delays: the lossless path</h2>
  * A {@link Dcls1d} in evaluation mode is {@code y[t, o] = sum_{c,k} w[o,c,k] x[t - d[o,c,k], c]}: per-synapse
@@ -171,7 +176,19 @@ public final class NirConverter {
 
         void visit(Module m, String name) {
             if (m instanceof Sequential) {
+                List<String> keys = new ArrayList<>(m.children().keySet());
+                List<Module> kids = new ArrayList<>(m.children().values());
+                if (kids.size() == 2 && kids.get(0) instanceof Scale sc && isNeuron(kids.get(1))) {
+                    // a Scale in front of a neuron (what the importer makes of r and v_leak) is one NIR neuron
+                    neuron(kids.get(1), name.isEmpty() ? keys.get(1) : name, values(sc.factor()),
+                            sc.offset() == null ? new double[] {0} : values(sc.offset()));
+                    return;
+                }
                 m.children().forEach((k, c) -> visit(c, name.isEmpty() ? k : name + "." + k));
+                return;
+            }
+            if (isNeuron(m)) {
+                neuron(m, name, new double[] {1}, new double[] {0});
                 return;
             }
             String who = m.describe() + " ('" + name + "')";
@@ -222,30 +239,69 @@ public final class NirConverter {
                         .param("end_dim", NirValue.scalar(-1L)).param("input_type", NirValue.int64(shape, shape.length)));
                 shape = new long[] {size(shape)};
             } else if (m instanceof Scale s) {
+                if (s.offset() != null && Arrays.stream(values(s.offset())).anyMatch(x -> x != 0)) {
+                    throw new IllegalArgumentException("NirConverter: " + who + " adds an offset, which NIR can only"
+                            + " express as part of a following LIF/LI neuron's v_leak");
+                }
                 double[] f = values(s.factor());
                 add(name, new NirNode("Scale").param("scale", f.length == 1 ? filled(f[0]) : floats(f, shape)));
-            } else if (m instanceof LifNeuron lif && lif.getClass() == LifNeuron.class) {
+            } else if (m instanceof Dcls1d d) {
+                delays(d, name, who);
+            } else {
+                throw new IllegalArgumentException("NirConverter: no NIR node for " + who);
+            }
+        }
+
+        boolean isNeuron(Module m) {
+            return (m instanceof LifNeuron && m.getClass() == LifNeuron.class) || m instanceof IfNeuron
+                    || m instanceof LeakyReadout;
+        }
+
+        /** Per-neuron values: a one-element array fills the current shape. */
+        NirValue perNeuron(double[] v) {
+            return v.length == 1 ? filled(v[0]) : floats(v, shape);
+        }
+
+        static double[] times(double[] v, double c) {
+            return Arrays.stream(v).map(x -> x * c).toArray();
+        }
+
+        static double[] plus(double[] v, double c) {
+            return Arrays.stream(v).map(x -> x + c).toArray();
+        }
+
+        /**
+         * A neuron whose input is first mapped by {@code x -> s x + b} (s, b: one value or one per element): LIF/LI
+         * with decay_input get {@code r = s, v_leak = V_reset + b}; without, {@code r = s tau_d, v_leak = V_reset +
+         * b tau_d}; IF gets {@code r = s / dt} (and cannot take an offset).
+         */
+        void neuron(Module m, String name, double[] s, double[] b) {
+            String who = m.describe() + " ('" + name + "')";
+            if (m instanceof LifNeuron lif) {
                 double vr = hardReset(who, lif.vReset());
                 if (Double.isInfinite(lif.threshold())) {
                     throw new IllegalArgumentException("NirConverter: " + who + " has an infinite threshold: use"
                             + " LeakyReadout (NIR LI) for a non-spiking readout");
                 }
+                double k = lif.decayInput() ? 1.0 : lif.tau();
                 add(name, new NirNode("LIF").param("tau", filled(lif.tau() * dt))
-                        .param("r", filled(lif.decayInput() ? 1.0 : lif.tau()))
-                        .param("v_leak", filled(vr)).param("v_threshold", filled(lif.threshold()))
+                        .param("r", perNeuron(times(s, k)))
+                        .param("v_leak", perNeuron(plus(times(b, k), vr))).param("v_threshold", filled(lif.threshold()))
                         .param("v_reset", filled(vr)));
             } else if (m instanceof IfNeuron n) {
                 double vr = hardReset(who, n.vReset());
-                add(name, new NirNode("IF").param("r", filled(1.0 / dt))
+                if (Arrays.stream(b).anyMatch(x -> x != 0)) {
+                    throw new IllegalArgumentException("NirConverter: " + who + ": NIR IF has no leak potential to"
+                            + " carry an input offset");
+                }
+                add(name, new NirNode("IF").param("r", perNeuron(times(s, 1.0 / dt)))
                         .param("v_threshold", filled(n.threshold())).param("v_reset", filled(vr)));
-            } else if (m instanceof LeakyReadout li) {
-                LifNeuron inner = (LifNeuron) li.children().get("neuron");
-                add(name, new NirNode("LI").param("tau", filled(li.tau() * dt))
-                        .param("r", filled(inner.decayInput() ? 1.0 : li.tau())).param("v_leak", filled(0.0)));
-            } else if (m instanceof Dcls1d d) {
-                delays(d, name, who);
             } else {
-                throw new IllegalArgumentException("NirConverter: no NIR node for " + who);
+                LeakyReadout li = (LeakyReadout) m;
+                LifNeuron inner = (LifNeuron) li.children().get("neuron");
+                double k = inner.decayInput() ? 1.0 : li.tau();
+                add(name, new NirNode("LI").param("tau", filled(li.tau() * dt))
+                        .param("r", perNeuron(times(s, k))).param("v_leak", perNeuron(times(b, k))));
             }
         }
 
@@ -533,36 +589,24 @@ public final class NirConverter {
                         }
                         net.add(child, new Flatten());
                     }
-                    case "Scale" -> net.add(child, scale(n.get("scale")));
+                    case "Scale" -> net.add(child, scale(n.get("scale").doubles(), null, n.get("scale").shape()));
                     case "LIF" -> {
                         double tauD = uniform(name, "tau") / dt;
-                        double r = uniform(name, "r");
-                        double vLeak = uniform(name, "v_leak");
                         double vReset = uniform(name, "v_reset");
-                        if (vLeak != vReset) {
-                            throw fail(name, "v_leak " + vLeak + " != v_reset " + vReset
-                                    + ": snn4j's LIF leaks towards its reset value");
-                        }
-                        boolean decayInput = !close(r, tauD) || close(r, 1.0);
-                        LifNeuron lif = new LifNeuron(tauD, decayInput, new ATan(2.0), uniform(name, "v_threshold"),
-                                vReset, false);
-                        addNeuron(child, lif, decayInput && !close(r, 1.0) ? r : 1.0);
+                        double thr = uniform(name, "v_threshold");
+                        leaky(name, child, tauD, vReset, (decayInput) -> new LifNeuron(tauD, decayInput,
+                                new ATan(2.0), thr, vReset, false));
                     }
                     case "IF" -> {
-                        double rdt = uniform(name, "r") * dt;
+                        double[] rdt = Arrays.stream(n.get("r").doubles()).map(x -> x * dt).toArray();
                         IfNeuron nrn = new IfNeuron(new ATan(2.0), uniform(name, "v_threshold"),
                                 uniform(name, "v_reset"), false);
-                        addNeuron(child, nrn, close(rdt, 1.0) ? 1.0 : rdt);
+                        boolean plain = Arrays.stream(rdt).allMatch(x -> close(x, 1.0));
+                        addNeuron(child, nrn, plain ? null : scale(rdt, null, n.get("r").shape()));
                     }
                     case "LI" -> {
                         double tauD = uniform(name, "tau") / dt;
-                        double r = uniform(name, "r");
-                        if (uniform(name, "v_leak") != 0.0) {
-                            throw fail(name, "snn4j's LeakyReadout leaks towards 0, got v_leak "
-                                    + uniform(name, "v_leak"));
-                        }
-                        boolean decayInput = !close(r, tauD) || close(r, 1.0);
-                        addNeuron(child, new LeakyReadout(tauD, decayInput), decayInput && !close(r, 1.0) ? r : 1.0);
+                        leaky(name, child, tauD, 0.0, (decayInput) -> new LeakyReadout(tauD, decayInput));
                     }
                     case "Delay" -> throw fail(name, "a Delay must follow a Linear/Affine (it becomes a Dcls1d)");
                     default -> throw fail(name, "no snn4j module for NIR type " + n.type());
@@ -575,18 +619,41 @@ public final class NirConverter {
             }
         }
 
-        void addNeuron(String child, Module neuron, double scale) {
-            if (scale == 1.0) {
-                net.add(child, neuron);
+        /**
+         * LIF / LI: {@code tau dv/dt = (v_leak - v) + r I}. With {@code v_leak = v_reset} and one r: r = 1 is
+         * decay_input, r = tau_d is its absence. Otherwise (r per neuron, other r, v_leak != v_reset) a Scale
+         * {@code x -> r x + (v_leak - v_reset)} feeds a decay_input neuron: {@code H = V + (r X + v_leak - V)/tau_d}.
+         */
+        void leaky(String name, String child, double tauD, double vReset,
+                   java.util.function.Function<Boolean, Module> make) {
+            NirNode n = g.node(name);
+            double[] r = n.get("r").doubles();
+            double[] off = Arrays.stream(n.get("v_leak").doubles()).map(x -> x - vReset).toArray();
+            boolean oneR = Arrays.stream(r).allMatch(x -> x == r[0]);
+            boolean noOffset = Arrays.stream(off).allMatch(x -> x == 0);
+            if (oneR && noOffset && close(r[0], 1.0)) {
+                net.add(child, make.apply(true));
+            } else if (oneR && noOffset && close(r[0], tauD)) {
+                net.add(child, make.apply(false));
             } else {
-                net.add(child, new Sequential().add("r", typed(Scale.scalar(m, scale))).add("neuron", neuron));
+                addNeuron(child, make.apply(true), scale(r, noOffset ? null : off, n.get("r").shape()));
             }
         }
 
-        Scale scale(NirValue v) {
-            double[] f = v.doubles();
-            boolean same = Arrays.stream(f).allMatch(x -> x == f[0]);
-            return typed(same ? Scale.scalar(m, f[0]) : new Scale(m, f, new Shape(v.shape())));
+        void addNeuron(String child, Module neuron, Scale scale) {
+            if (scale == null) {
+                net.add(child, neuron);
+            } else {
+                net.add(child, new Sequential().add("r", scale).add("neuron", neuron));
+            }
+        }
+
+        /** A Scale of the given factors and offsets (null: none); uniform arrays become scalars. */
+        Scale scale(double[] f, double[] off, long[] shape) {
+            boolean same = Arrays.stream(f).allMatch(x -> x == f[0])
+                    && (off == null || Arrays.stream(off).allMatch(x -> x == off[0]));
+            return typed(same ? new Scale(m, new double[] {f[0]}, off == null ? null : new double[] {off[0]}, new Shape())
+                    : new Scale(m, f, off, new Shape(shape)));
         }
 
         Module conv(String name, NirNode n) {
