@@ -121,15 +121,19 @@ abstract class Layer {
                     Kernels.axpy(x.v[i], wt, off, y, n);
                 }
             }
-            long ops = (long) x.nnz * n;
-            if (x.binary) {
-                s.acs += ops;
-            } else {
-                s.macs += ops;
-            }
-            s.events += x.nnz;
+            count(s, x, (long) x.nnz * n);
             return o;
         }
+    }
+
+    /** Accounts a weight layer's work: accumulates for spike input, multiply-accumulates for graded input. */
+    static void count(State s, Activation x, long ops) {
+        if (x.binary) {
+            s.acs += ops;
+        } else {
+            s.macs += ops;
+        }
+        s.events += x.nnz;
     }
 
     /**
@@ -203,12 +207,7 @@ abstract class Layer {
                     }
                 }
             }
-            if (x.binary) {
-                s.acs += ops;
-            } else {
-                s.macs += ops;
-            }
-            s.events += x.nnz;
+            count(s, x, ops);
             return o;
         }
     }
