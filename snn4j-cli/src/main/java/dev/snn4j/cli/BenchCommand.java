@@ -4,20 +4,22 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * {@code snn4j bench}: performance benchmarks. Its only benchmark so far is {@code shd}.
+ * {@code snn4j bench}: performance benchmarks. Benchmarks: {@code shd} (training step) and {@code generate} (SpikeGPT
+ * generation speed).
  *
  * <pre>{@code
  * ./snn4j bench shd --time-steps 100 --batch 128
  * }</pre>
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Performance benchmarks.",
-        subcommands = {ShdBenchCommand.class})
+        subcommands = {ShdBenchCommand.class, GenerateBenchCommand.class})
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing benchmark: use 'bench shd'");
+        throw new CommandLine.ParameterException(spec.commandLine(),
+                "Missing benchmark: use 'bench shd' or 'bench generate'");
     }
 }

@@ -1,0 +1,31 @@
+package dev.snn4j.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code snn4j train}: runs a recipe's training. Subcommand so far: {@code spikegpt}.
+ *
+ * <pre>{@code
+ * ./snn4j train spikegpt --corpus ../shared/data/warpeace/warpeace_input.txt --out runs/spikegpt
+ * }</pre>
+ */
+@Command(name = "train", mixinStandardHelpOptions = true, description = "Train a model with one of the recipes.",
+        subcommands = {TrainSpikeGptCommand.class})
+public final class TrainCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing recipe: use 'train spikegpt'");
+    }
+
+    /** A usage error for {@code option} unless {@code ok}. */
+    static void require(CommandLine cl, boolean ok, String option, String rule, Object value) {
+        if (!ok) {
+            throw new CommandLine.ParameterException(cl, "Invalid value for option '" + option + "': " + rule
+                    + ", got " + value);
+        }
+    }
+}
