@@ -80,7 +80,7 @@ public final class GenerateBenchCommand implements Runnable {
             out.printf("bench generate: %s, d %d, %d layers, vocabulary %d, %,d parameters, batch 1, %d tokens timed%n",
                     gpt.config().spiking() ? "spiking" : "non-spiking", gpt.config().nEmbd(), gpt.config().nLayer(),
                     gpt.config().vocabSize(), gpt.parameterCount(), tokens);
-            Generator.tokensPerSecond(gpt, 8, 4, true, 0);   // warm-up of both paths
+            Generator.tokensPerSecond(gpt, 8, 32, true, 0);  // warm-up of both paths (JIT, engine caches)
             Generator.tokensPerSecond(gpt, 8, 2, false, 0);
             for (int c : contexts) {
                 double rec = Generator.tokensPerSecond(gpt, c, tokens, true, 1);

@@ -56,6 +56,11 @@ public final class SpikeGptRecipe {
     /**
      * The recipe's settings.
      *
+     * <pre>{@code
+     * Config twin = new Config(corpus, null, out, 256, 4, false, 128, 16, 2000, 30, 6e-4, 1e-5, 1.0, 0.10, 0, 16,
+     *         200, 0.0, 8, 1);
+     * }</pre>
+     *
      * @param corpus          UTF-8 text (BOM and CR / CRLF line endings are normalised)
      * @param tokenizerJson   a Hugging Face {@code tokenizer.json} for BPE, or null for a character vocabulary built
      *                        from the corpus
@@ -118,6 +123,10 @@ public final class SpikeGptRecipe {
     /**
      * What a run measured.
      *
+     * <pre>{@code
+     * Result r = SpikeGptRecipe.run(cfg, Listener.NONE);   double bpc = r.heldOutBitsPerToken();
+     * }</pre>
+     *
      * @param heldOutBitsPerToken held-out cross entropy in bits per token (= bits per character for a character
      *                            vocabulary)
      * @param firingRates         spike rate per LIF layer on the held-out windows (empty for the twin), plus
@@ -130,7 +139,15 @@ public final class SpikeGptRecipe {
                          double energyPjPerToken, double trainSeconds) {
     }
 
-    /** Progress callbacks (the CLI draws its progress line from them). */
+    /**
+     * Progress callbacks (the CLI draws its progress line from them).
+     *
+     * <pre>{@code
+     * Listener log = new Listener() {
+     *     public void stepDone(long step, double loss, double lr, double s) { System.out.println(step + " " + loss); }
+     * };
+     * }</pre>
+     */
     public interface Listener {
         Listener NONE = new Listener() {
         };
