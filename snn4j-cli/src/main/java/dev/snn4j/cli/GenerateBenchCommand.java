@@ -50,14 +50,20 @@ public final class GenerateBenchCommand implements Runnable {
     @Option(names = "--contexts", split = ",", defaultValue = "128,512", description = "Context lengths (default ${DEFAULT-VALUE}).")
     int[] contexts;
 
-    @Option(names = {"-n", "--tokens"}, defaultValue = "32", description = "Tokens timed per mode and context (default ${DEFAULT-VALUE}).")
+    @Option(names = {"-n", "--tokens"}, defaultValue = "32",
+            description = "Tokens timed in recompute mode per context (default ${DEFAULT-VALUE}).")
     int tokens;
+
+    @Option(names = "--recurrent-tokens", defaultValue = "256",
+            description = "Tokens timed in recurrent mode per context: cheap, so more of them smooth out machine load "
+                    + "(default ${DEFAULT-VALUE}).")
+    int recurrentTokens;
 
     @Override
     public void run() {
         CommandLine cl = spec.commandLine();
         for (Object[] o : new Object[][] {{"--embd", embd}, {"--layers", layers}, {"--vocab", vocab},
-                {"--tokens", tokens}}) {
+                {"--tokens", tokens}, {"--recurrent-tokens", recurrentTokens}}) {
             require(cl, (Integer) o[1] >= 1, (String) o[0], "must be >= 1", o[1]);
         }
         for (int c : contexts) {
@@ -77,13 +83,14 @@ public final class GenerateBenchCommand implements Runnable {
                 gpt = new SpikeGpt(m, cfg);
                 gpt.eval();
             }
-            out.printf("bench generate: %s, d %d, %d layers, vocabulary %d, %,d parameters, batch 1, %d tokens timed%n",
+            out.printf("bench generate: %s, d %d, %d layers, vocabulary %d, %,d parameters, batch 1, %d (recurrent) / %d (recompute) tokens timed%n",
                     gpt.config().spiking() ? "spiking" : "non-spiking", gpt.config().nEmbd(), gpt.config().nLayer(),
-                    gpt.config().vocabSize(), gpt.parameterCount(), tokens);
+                    gpt.config().vocabSize(), gpt.parameterCount(), recurrentTokens, tokens);
             Generator.tokensPerSecond(gpt, 8, 32, true, 0);  // warm-up of both paths (JIT, engine caches)
             Generator.tokensPerSecond(gpt, 8, 2, false, 0);
             for (int c : contexts) {
-                double rec = Generator.tokensPerSecond(gpt, c, tokens, true, 1);
+                double rec = Generator.tokensPerSecond(gpt, c, recurrentTokens, true, 1);
+                Generator.tokensPerSecond(gpt, c, 2, false, 2); // untimed: the first pass at a new length is slow
                 double full = Generator.tokensPerSecond(gpt, c, tokens, false, 1);
                 out.printf("context %d: recurrent %.1f tokens/s, recompute %.2f tokens/s, ratio %.1fx%n", c, rec,
                         full, rec / full);

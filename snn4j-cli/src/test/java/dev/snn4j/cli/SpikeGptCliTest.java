@@ -80,7 +80,8 @@ class SpikeGptCliTest {
         Result bad = run("generate", "--model", out.toString(), "--prompt", "a tulip");
         assertEquals(2, bad.code());
         assertTrue(bad.err().contains("'t' (U+0074) at position 2"), bad.err());
-        Result b = run("bench", "generate", "--model", out.toString(), "--contexts", "8", "--tokens", "2");
+        Result b = run("bench", "generate", "--model", out.toString(), "--contexts", "8", "--tokens", "2",
+                "--recurrent-tokens", "4");
         assertEquals(0, b.code(), b.err());
         assertTrue(b.out().contains("context 8: recurrent"), b.out());
     }
