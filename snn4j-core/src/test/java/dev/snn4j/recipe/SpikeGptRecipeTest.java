@@ -8,6 +8,7 @@ import dev.snn4j.model.spikegpt.SpikeGptDir;
 import dev.snn4j.model.spikegpt.SpikeGptOps;
 import dev.snn4j.energy.OpCounter;
 import dev.snn4j.train.Checkpoint;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -80,6 +81,32 @@ class SpikeGptRecipeTest {
     }
 
     @Test
+    @Tag("hf-tokenizers") // own JVM: see snn4j-core/pom.xml
+    void bpeVocabularyTrainsAndGenerates() throws IOException {
+        Path tokJson = tmp.resolve("tokenizer.json");
+        Files.writeString(tokJson, """
+                {"version": "1.0", "added_tokens": [{"id": 0, "content": "[UNK]", "single_word": false,
+                  "lstrip": false, "rstrip": false, "normalized": false, "special": true}],
+                 "normalizer": null, "pre_tokenizer": {"type": "Whitespace"}, "post_processor": null, "decoder": null,
+                 "model": {"type": "BPE", "dropout": null, "unk_token": "[UNK]", "continuing_subword_prefix": null,
+                   "end_of_word_suffix": null, "fuse_unk": false, "byte_fallback": false,
+                   "vocab": {"[UNK]": 0, "a": 1, "b": 2, "c": 3, "ab": 4, "abc": 5}, "merges": ["a b", "ab c"]}}
+                """);
+        Path c = corpus("abc ab c a b\r\n".repeat(100));
+        Path out = tmp.resolve("bpe");
+        SpikeGptRecipe.Config cfg = new SpikeGptRecipe.Config(c, tokJson, out, 16, 1, true, 16, 4, 2, 0, 3e-3, 1e-4,
+                1.0, 0.1, 32, 4, 2, 0.0, 8, 7);
+        SpikeGptRecipe.Result r = SpikeGptRecipe.run(cfg, SpikeGptRecipe.Listener.NONE);
+        assertEquals(6, r.model().vocabSize());
+        assertTrue(Files.isRegularFile(out.resolve("tokenizer.json")) && !Files.exists(out.resolve("vocab.json")));
+        try (NDManager m = NDManager.newBaseManager(); SpikeGptDir.Loaded model = SpikeGptDir.load(out, m)) {
+            assertEquals("bpe", model.tokenizer().kind());
+            String text = new Generator(model.model(), model.tokenizer()).generate("abc", 4, 1, 1, 1, s -> { });
+            assertTrue(text.replace("[UNK]", "").replace(" ", "").chars().allMatch(ch -> ch == 'a' || ch == 'b' || ch == 'c'), text);
+        }
+    }
+
+    @Test
     void badCorporaAreClearErrors() throws IOException {
         Path out = tmp.resolve("run");
         IllegalArgumentException empty = assertThrows(IllegalArgumentException.class,
@@ -115,6 +142,11 @@ class SpikeGptRecipeTest {
             IOException e = assertThrows(IOException.class, () -> SpikeGptDir.load(dir, m));
             assertTrue(e.getMessage().contains("2 tokens") && e.getMessage().contains("vocab_size 3"),
                     e.getMessage());
+            // weights of another width than config.json says: the error names the tensors
+            new dev.snn4j.text.CharTokenizer(new int[] {'a', 'b', 'c'}).save(dir);
+            SpikeGptDir.writeConfig(dir, SpikeGptConfig.of(3, 16, 1), Map.of());
+            IllegalArgumentException w = assertThrows(IllegalArgumentException.class, () -> SpikeGptDir.load(dir, m));
+            assertTrue(w.getMessage().contains("emb.weight: file (3, 8) vs model (3, 16)"), w.getMessage());
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.snn4j.text;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -13,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** BPE through DJL's Hugging Face tokenizers on a tiny hand-written tokenizer.json (no download). */
+@Tag("hf-tokenizers")
 class BpeTokenizerTest {
     @TempDir
     Path tmp;
