@@ -20,7 +20,8 @@ import java.util.Properties;
  */
 @Command(name = "snn4j", mixinStandardHelpOptions = true, versionProvider = Snn4j.Version.class,
         description = "Train and benchmark spiking neural networks on DJL (PyTorch engine).",
-        subcommands = {DemoCommand.class, TrainCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, TrainCommand.class, GenerateCommand.class, BenchCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Snn4j implements Runnable {
 
     /** Exit code of a failed run (bad data, engine error...). */
@@ -38,7 +39,8 @@ public final class Snn4j implements Runnable {
     @Override
     public void run() {
         // `snn4j` alone: a usage error, with the list of subcommands.
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand: use 'demo', 'train' or 'bench'");
+        throw new CommandLine.ParameterException(spec.commandLine(),
+                "Missing subcommand: use 'demo', 'train', 'generate' or 'bench'");
     }
 
     /** Runs the command line and returns the exit code (no {@code System.exit}; tests call this). */

@@ -1,16 +1,33 @@
 package dev.snn4j.cli;
 
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code snn4j train <recipe>}: one subcommand per recipe. */
-@Command(name = "train", mixinStandardHelpOptions = true, description = "Train a recipe.",
-        subcommands = {TrainIirCommand.class})
-final class TrainCommand implements Runnable {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+/**
+ * {@code snn4j train <recipe>}: one subcommand per recipe ({@code iir}, {@code spikegpt}).
+ *
+ * <pre>{@code
+ * ./snn4j train iir --data ../shared/data/fashion_mnist --out runs/fmnist
+ * ./snn4j train spikegpt --corpus ../shared/data/warpeace/warpeace_input.txt --out runs/spikegpt
+ * }</pre>
+ */
+@Command(name = "train", mixinStandardHelpOptions = true, description = "Train a model with one of the recipes.",
+        subcommands = {TrainIirCommand.class, TrainSpikeGptCommand.class})
+public final class TrainCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "Missing recipe: use 'train iir'");
+        throw new CommandLine.ParameterException(spec.commandLine(),
+                "Missing recipe: use 'train iir' or 'train spikegpt'");
+    }
+
+    /** A usage error for {@code option} unless {@code ok}. */
+    static void require(CommandLine cl, boolean ok, String option, String rule, Object value) {
+        if (!ok) {
+            throw new CommandLine.ParameterException(cl, "Invalid value for option '" + option + "': " + rule
+                    + ", got " + value);
+        }
     }
 }
