@@ -93,6 +93,15 @@ public record AudioFolderConverter(MelSpectrogram spectrogram, AudioSpikeEncoder
      *                     are reported in the result
      */
     public Result convert(Path inDir, Path outH5) throws IOException {
+        return convert(inDir, outH5, (done, total) -> { });
+    }
+
+    /**
+     * As {@link #convert(Path, Path)}, calling {@code progress.accept(entriesDone, entriesTotal)} after each folder
+     * entry (for progress bars of long conversions).
+     */
+    public Result convert(Path inDir, Path outH5, java.util.function.BiConsumer<Integer, Integer> progress)
+            throws IOException {
         if (!Files.isDirectory(inDir)) {
             throw new java.io.FileNotFoundException(inDir + " (not a directory)");
         }
@@ -104,7 +113,9 @@ public record AudioFolderConverter(MelSpectrogram spectrogram, AudioSpikeEncoder
         List<Path> converted = new ArrayList<>();
         List<ShdDataset.Sample> samples = new ArrayList<>();
         List<String> speakerNames = new ArrayList<>();
+        int done = 0;
         for (Path p : entries) {
+            progress.accept(done++, entries.size());
             String name = p.getFileName().toString();
             if (!Files.isRegularFile(p)) {
                 failures.add(new Failure(p, "not a regular file (sub-folders are not searched)"));
@@ -130,6 +141,7 @@ public record AudioFolderConverter(MelSpectrogram spectrogram, AudioSpikeEncoder
                 failures.add(new Failure(p, "could not be encoded: " + e));
             }
         }
+        progress.accept(entries.size(), entries.size());
         int channels = encoder.numChannels(spectrogram.bank().numMels());
         long total = samples.stream().mapToLong(ShdDataset.Sample::size).sum();
         if (samples.isEmpty()) {

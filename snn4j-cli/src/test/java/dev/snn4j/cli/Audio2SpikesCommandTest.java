@@ -1,0 +1,93 @@
+package dev.snn4j.cli;
+
+import dev.snn4j.data.Audio;
+import dev.snn4j.data.ShdDataset;
+import dev.snn4j.data.WavWriter;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code snn4j data audio2spikes}: conversion of a WAV folder, every skipped file reported, exit codes. */
+class Audio2SpikesCommandTest {
+
+    private record Result(int code, String out, String err) {
+    }
+
+    private static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Snn4j.newCommandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    /** A chirp of {@code seconds} at {@code rate} Hz (energy moves across mel bands, so the encoder spikes). */
+    private static Audio chirp(int rate, double seconds, double f0) {
+        float[] x = new float[(int) (rate * seconds)];
+        for (int i = 0; i < x.length; i++) {
+            double t = i / (double) rate;
+            x[i] = (float) (0.5 * Math.sin(2 * Math.PI * (f0 + 800 * t) * t));
+        }
+        return new Audio(x, rate);
+    }
+
+    @Test
+    void convertsAFolderAndReportsEveryBadFile(@TempDir Path dir) throws IOException {
+        Path in = Files.createDirectory(dir.resolve("wav"));
+        WavWriter.writePcm16(in.resolve("3_alice_0.wav"), chirp(8000, 0.4, 200));
+        WavWriter.writePcm16(in.resolve("7_bob_12.wav"), chirp(16000, 0.3, 500)); // resampled to 8 kHz
+        Files.write(in.resolve("5_carol_1.wav"), new byte[] {'R', 'I', 'F', 'F', 1, 2}); // truncated header
+        Files.writeString(in.resolve("notes.txt"), "not audio");
+        Path out = dir.resolve("spikes.h5");
+
+        Result strict = run("data", "audio2spikes", in.toString(), out.toString());
+        assertEquals(1, strict.code(), strict.err());
+        assertTrue(strict.err().contains("5_carol_1.wav") && strict.err().contains("notes.txt"), strict.err());
+        assertTrue(strict.err().contains("2 file(s)"), strict.err());
+        assertTrue(strict.out().contains("2 samples, 140 channels"), strict.out());
+
+        Result lenient = run("data", "audio2spikes", in.toString(), out.toString(), "--allow-failures");
+        assertEquals(0, lenient.code(), lenient.err());
+        ShdDataset d = ShdDataset.read(out, 140);
+        assertEquals(2, d.size());
+        assertEquals(3, d.sample(0).label());
+        assertEquals(7, d.sample(1).label());
+        assertTrue(d.sample(0).size() > 0 && d.sample(1).size() > 0);
+        for (ShdDataset.Sample s : d.samples()) {
+            for (int u : s.units()) {
+                assertTrue(u >= 0 && u < 140);
+            }
+        }
+    }
+
+    @Test
+    void optionsAreValidatedBeforeAnyWork(@TempDir Path dir) {
+        Result r = run("data", "audio2spikes", dir.toString(), dir.resolve("o.h5").toString(), "--n-fft", "100");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--n-fft"), r.err());
+        assertEquals(2, run("data", "audio2spikes", dir.toString(), "o.h5", "--encoder", "mp3").code());
+        assertEquals(2, run("data").code());
+        Result missing = run("data", "audio2spikes", dir.resolve("nope").toString(), dir.resolve("o.h5").toString());
+        assertEquals(1, missing.code());
+        assertTrue(missing.err().contains("input folder not found"), missing.err());
+        assertFalse(Files.exists(dir.resolve("o.h5")));
+    }
+
+    @Test
+    void aFolderWithNothingConvertibleWritesNothing(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("readme.md"), "x");
+        Path out = dir.resolve("o.h5");
+        Result r = run("data", "audio2spikes", dir.toString(), out.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("nothing written"), r.err());
+        assertFalse(Files.exists(out));
+    }
+}
