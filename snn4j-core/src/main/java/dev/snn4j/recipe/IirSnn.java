@@ -80,13 +80,18 @@ public final class IirSnn {
     /**
      * One row of the result table.
      *
-     * @param latencyMs   inference time per image at batch 1, milliseconds
+     * @param latencyMs   median inference time per image at batch 1, milliseconds, all stages timed together at the
+     *                    end of the run (NaN for the converted net, which has the cost of the first SNN stage)
      * @param firingRates spike rate per spiking layer on the test set
      * @param energyUj    estimated energy per image, microjoules (see {@link OpCounter})
      */
     public record StageResult(String stage, int timeSteps, double accuracy, double latencyMs,
                               Map<String, Double> firingRates, double macs, double acs, double energyUj,
                               double trainSeconds) {
+        /** This row with another latency. */
+        public StageResult withLatency(double ms) {
+            return new StageResult(stage, timeSteps, accuracy, ms, firingRates, macs, acs, energyUj, trainSeconds);
+        }
     }
 
     /** Progress callbacks (the CLI draws a progress bar from them). */
@@ -143,14 +148,47 @@ public final class IirSnn {
                 long total = (long) cfg.stageEpochs()[i] * trainBatches.batchCount(cfg.batch());
                 Adam opt = Adam.adam(ParamGroup.all(snn).lr(cfg.snnLr())).amsgrad(true)
                         .schedule(LrSchedule.stepDecay(total, 0.2, 0.6, 0.8, 0.9));
-                String stage = "snn-T" + t;
+                String stage = STAGE_PREFIX + t;
                 double s = trainStage(stage, snn, opt, cfg.stageEpochs()[i], trainBatches, cfg, out, manager, listener);
                 table.add(evaluate(stage, snn, t, testBatches, cfg, manager, s, listener));
                 opt.close();
             }
             annOpt.close();
+
+            // 6. latency of the ANN and of every T, timed together (see interleavedLatencyMs)
+            List<Vgg> timed = new ArrayList<>();
+            List<Integer> rows = new ArrayList<>();
+            for (int i = 0; i < table.size(); i++) {
+                StageResult r = table.get(i);
+                if (r.stage().equals("ann")) {
+                    timed.add(ann);
+                } else if (r.stage().equals(STAGE_PREFIX + r.timeSteps())) {
+                    timed.add(loadStage(manager, cfg, out, r.timeSteps()));
+                } else {
+                    continue; // the converted net: the same network and cost as T = steps[0], before training
+                }
+                rows.add(i);
+            }
+            double[] ms = interleavedLatencyMs(timed, testBatches, cfg.latencyImages(), manager);
+            for (int k = 0; k < rows.size(); k++) {
+                table.set(rows.get(k), table.get(rows.get(k)).withLatency(ms[k]));
+            }
         }
         return table;
+    }
+
+    /** Checkpoint folder prefix of an SNN stage: {@code snn-T5}, ... */
+    static final String STAGE_PREFIX = "snn-T";
+
+    /** A fresh SNN of {@code cfg.model()} at {@code t} steps with the weights of the last checkpoint of stage T=t. */
+    static Vgg loadStage(NDManager manager, Config cfg, Path out, int t) throws IOException {
+        Path dir = out.resolve(STAGE_PREFIX + t);
+        Checkpoint c = Checkpoint.loadLatest(dir).orElseThrow(() ->
+                new java.io.FileNotFoundException(dir + ": no complete checkpoint of stage T=" + t));
+        Vgg m = Vgg.snn(manager, cfg.model(), new PiecewiseLinear(cfg.gamma()), t);
+        c.restore(m, null);
+        m.eval();
+        return m;
     }
 
     /** Trains one stage, resuming from its last complete epoch; returns the training seconds of this run. */
@@ -218,7 +256,7 @@ public final class IirSnn {
                 monitor.close();
             }
         }
-        double latency = latencyMs(model, test, cfg.latencyImages(), manager);
+        double latency = Double.NaN; // timed for all stages together at the end of the run
         VggConfig m = cfg.model();
         List<OpCounter.LayerOps> ops = OpCounter.count(model, new long[] {m.inChannels(), m.imageSize(),
                 m.imageSize()}, t, rates);
@@ -230,26 +268,46 @@ public final class IirSnn {
         return r;
     }
 
-    /** Milliseconds per image at batch 1 (the deployment case), after a short warm-up. */
-    private static double latencyMs(Vgg model, ImageBatches test, int images, NDManager manager) {
+    /**
+     * Median milliseconds per image at batch 1 (the deployment case) of each model, timed in one interleaved pass:
+     * image by image, every model in turn (the order rotating with the image), after a warm-up of each. Timing the
+     * models together rather than each at the end of its own stage means that the ratios between them (T=1 vs T=5)
+     * are measured under the same machine load, and the median drops the images a background process disturbed.
+     * Returns NaN for every model if {@code images} is 0.
+     */
+    static double[] interleavedLatencyMs(List<Vgg> models, ImageBatches test, int images, NDManager manager) {
+        double[] result = new double[models.size()];
         if (images == 0) {
-            return Double.NaN;
+            java.util.Arrays.fill(result, Double.NaN);
+            return result;
         }
         int[] order = test.order(0, 0, false);
         int n = Math.min(images, order.length);
-        int warmup = Math.min(10, n);
-        long start = 0;
+        int warmup = Math.min(20, n);
+        double[][] ms = new double[models.size()][n];
         for (int i = 0; i < warmup + n; i++) {
-            if (i == warmup) {
-                start = System.nanoTime();
-            }
-            try (NDManager bm = manager.newSubManager(); NDScope ignored = new NDScope()) {
-                NDArray logits = model.forward(test.batch(bm, order, i % n, 1, null).images());
-                logits.toFloatArray(); // wait for the result, as a caller would
-                model.resetState();
+            for (int j = 0; j < models.size(); j++) {
+                int k = (i + j) % models.size();
+                Vgg model = models.get(k);
+                try (NDManager bm = manager.newSubManager(); NDScope ignored = new NDScope()) {
+                    NDArray image = test.batch(bm, order, i % n, 1, null).images();
+                    long t0 = System.nanoTime();
+                    NDArray logits = model.forward(image);
+                    logits.toFloatArray(); // wait for the result, as a caller would
+                    long t1 = System.nanoTime();
+                    model.resetState();
+                    if (i >= warmup) {
+                        ms[k][i - warmup] = (t1 - t0) / 1e6;
+                    }
+                }
             }
         }
-        return (System.nanoTime() - start) / 1e6 / n;
+        for (int k = 0; k < models.size(); k++) {
+            double[] a = ms[k];
+            java.util.Arrays.sort(a);
+            result[k] = n % 2 == 1 ? a[n / 2] : (a[n / 2 - 1] + a[n / 2]) / 2;
+        }
+        return result;
     }
 
     private static Map<String, Object> configMap(Config cfg, String stage, int t) {

@@ -51,6 +51,13 @@ class IirSnnTest {
             assertEquals(List.of("act1", "act_fc1"), List.copyOf(r.firingRates().keySet()));
         }
         assertTrue(Files.exists(out.resolve("snn-T1").resolve("latest")));
+        // latency: the trained stages timed together at the end (each reloaded from its checkpoint); the converted
+        // net is not timed
+        for (int i : new int[] {0, 2, 3}) {
+            double ms = first.get(i).latencyMs();
+            assertTrue(ms > 0 && Double.isFinite(ms), first.get(i).toString());
+        }
+        assertTrue(Double.isNaN(first.get(1).latencyMs()));
 
         // a second run finds every stage complete: no training, the same accuracies
         List<IirSnn.StageResult> again = IirSnn.run(tiny(), train, test, out, IirSnn.Listener.NONE);
