@@ -60,9 +60,8 @@ public abstract class Convolution extends Module {
                         + kernel + " (padding " + padding + ")");
             }
         }
-        return TimeFold.apply(x, f -> f.getNDArrayInternal().convolution(f, weight.value(),
-                bias == null ? null : bias.value(), repeat(stride), repeat(padding), repeat(1), 1)
-                .singletonOrThrow());
+        return TimeFold.apply(x, f -> dev.snn4j.nn.Tensors.convolution(f, weight.value(),
+                bias == null ? null : bias.value(), repeat(stride), repeat(padding), repeat(1), 1));
     }
 
     private Shape repeat(long v) {

@@ -181,8 +181,7 @@ public class Dcls1d extends Module {
         }
         NDArray padded = padded(x);
         NDArray k = buildKernel(x);
-        NDArray y = x.getNDArrayInternal().convolution(padded, k, null, new Shape(1), new Shape(0), new Shape(1), 1)
-                .singletonOrThrow();
+        NDArray y = dev.snn4j.nn.Tensors.convolution(padded, k, null, new Shape(1), new Shape(0), new Shape(1), 1);
         return y.transpose(2, 0, 1);
     }
 

@@ -47,8 +47,8 @@ import java.util.Objects;
  *   the positions are rounded and the layers are exact integer shifts.</li>
  * </ul>
  * Each delay layer adds {@code (D-1)/2} output steps (SNN-delays' right padding), so the readout trace has
- * {@code T + (L+1)(D-1)/2} steps. In training mode the delay layers are computed as one matrix product over the
- * unfolded input instead of {@link Dcls1d}'s convolution (same values; see {@link #delayForward} for why).
+ * {@code T + (L+1)(D-1)/2} steps. In training mode the delay layers are {@link Dcls1d}'s convolution (or, by
+ * choice, one matrix product over the unfolded input: {@link #engineConvolution(boolean)}).
  * Evaluation of LEARNED uses {@link Dcls1d}'s exact integer shift.
  *
  * <h2>Output and loss</h2>
@@ -160,7 +160,7 @@ public final class DelayNet extends Module {
     /** FIXED_RANDOM: one-hot kernel masks [Cout, Cin, D] per layer, and the positions array they were built from. */
     private final NDArray[] masks;
     private final NDArray[] masksFrom;
-    private boolean engineConvolution;
+    private boolean engineConvolution = true;
 
     /** Builds and initialises the network; parameters live in {@code manager} (seed through {@code Init.seed}). */
     public DelayNet(NDManager manager, Config config) {
@@ -260,10 +260,7 @@ public final class DelayNet extends Module {
 
     /**
      * The synaptic (delay) stage of layer {@code i} alone, {@code [T, B, Cin] -> [T', B, Cout]}, as the network
-     * computes it in the current mode and training state (exposed for tests and inspection). With delays, training
-     * mode computes it as a matrix product over the {@code D} shifted copies of the padded input: on this engine the
-     * backward pass of the convolution that {@link Dcls1d#forward} uses now and then returns NaN input gradients
-     * (see {@code unfoldConvolve}).
+     * computes it in the current mode and training state (exposed for tests and inspection).
      */
     public NDArray delayForward(int i, NDArray x) {
         return delay(i, x);
@@ -290,8 +287,8 @@ public final class DelayNet extends Module {
             if (config.mode() == Mode.LEARNED) {
                 return d.forward(x);
             }
-            NDArray y = x.getNDArrayInternal().convolution(d.padded(x), mask(i).mul(w), null, new Shape(1),
-                    new Shape(0), new Shape(1), 1).singletonOrThrow();
+            NDArray y = dev.snn4j.nn.Tensors.convolution(d.padded(x), mask(i).mul(w), null, new Shape(1),
+                    new Shape(0), new Shape(1), 1);
             return y.transpose(2, 0, 1);
         }
         NDArray kernel = config.mode() == Mode.LEARNED ? d.kernel() : mask(i).mul(w);   // [Cout, Cin, D]
@@ -299,18 +296,20 @@ public final class DelayNet extends Module {
     }
 
     /**
-     * Computes the training-mode delay layers with the engine's 1-D convolution ({@link Dcls1d#forward}) instead of
-     * the default unfold + matrix product. Much faster and leaner at SHD size (the unfolded input of a 256 -> 256,
-     * D = 25 layer at T 100, batch 256 is ~0.8 GB), but see {@link #delayForward}: its backward pass gave sporadic
-     * NaN input gradients on small shapes, which {@link dev.snn4j.train.Trainer} reports as a
-     * {@link dev.snn4j.train.NonFiniteException}. Returns this.
+     * Chooses how training mode computes the delay layers: the engine's 1-D convolution ({@link Dcls1d#forward},
+     * the default: fastest, and at SHD size far leaner than the alternative) or, with {@code false}, the D shifted
+     * copies of the padded input times the kernel as one matrix product ({@code unfoldConvolve}; the unfolded input
+     * of a 256 -> 256, D = 25 layer at T 100, batch 256 is ~0.8 GB). Both compute the same values. (The unfold path
+     * was the default while the engine's float32 convolution returned corrupt input gradients for output channel
+     * counts that are not multiples of 16; {@link dev.snn4j.nn.Tensors#convolution} now works around that.)
+     * Returns this.
      */
     public DelayNet engineConvolution(boolean on) {
         this.engineConvolution = on;
         return this;
     }
 
-    /** See {@link #engineConvolution(boolean)}; default false. */
+    /** See {@link #engineConvolution(boolean)}; default true. */
     public boolean engineConvolution() {
         return engineConvolution;
     }
@@ -318,14 +317,8 @@ public final class DelayNet extends Module {
     /**
      * What {@link Dcls1d#forward} computes in training mode (a cross-correlation of the padded input with
      * {@code kernel [Cout, Cin, D]}), as one matrix product: the padded input's {@code D} time shifts side by side
-     * ({@code [T'*B, D*Cin]}) times the kernel ({@code [D*Cin, Cout]}).
-     *
-     * <p>Why not the engine's convolution: on this engine (PyTorch 2.7.1 CPU via DJL 0.36.0) the backward pass of
-     * {@code conv1d} (and {@code conv2d}) now and then returns NaN in the <em>input</em> gradient for the same inputs
-     * (seen in 1-5 of 40 repetitions on small shapes, e.g. {@code [B 16, Cin 6, T 19]} with a 4 x 6 x 5 kernel),
-     * which stops training with a non-finite gradient. Slices, concatenation and matrix products are deterministic.
-     * The price: about 1.5x the convolution's time at FSDD size (T 50, batch 64, 128 channels, D 13), and far more
-     * at SHD size, where the unfolded input has {@code D} times the input's size ({@link #engineConvolution}).
+     * ({@code [T'*B, D*Cin]}) times the kernel ({@code [D*Cin, Cout]}). Used when {@link #engineConvolution} is off:
+     * about 1.5x the convolution's time at FSDD size (T 50, batch 64, 128 channels, D 13) and far more at SHD size.
      */
     static NDArray unfoldConvolve(Dcls1d d, NDArray x, NDArray kernel) {
         Shape s = x.getShape();

@@ -114,6 +114,43 @@ public final class Tensors {
         }
     }
 
+    /** Output-channel block of the engine's oneDNN convolution kernels; see {@link #convolution}. */
+    static final int CONV_CHANNEL_BLOCK = 16;
+
+    /**
+     * The engine's N-d convolution ({@code x [B, Cin, ...]}, {@code w [Cout, Cin / groups, ...]}), with a workaround
+     * for an engine bug: on this machine's PyTorch 2.7.1 CPU build (oneDNN 3.7.1, AVX-512 and AVX2 JIT kernels), the
+     * backward pass of a float32 convolution whose output channels are not a multiple of 16 returns an input gradient
+     * with garbage in some elements (NaN, or finite values off by tens) in a varying fraction of calls, depending on
+     * memory reuse and threads; weight gradients and the forward output are right. Multiples of 16 were always exact
+     * (docs/ENGINE-NOTES.md has the reproduction). So when {@code Cout % 16 != 0}, the weight (and bias) are padded
+     * with zero output channels up to the next multiple of 16 and the extra output channels are sliced off: the same
+     * values, and a correct input gradient, for up to 15 extra channels of work. Float64 runs on a different
+     * (correct) kernel and is not padded.
+     *
+     * <pre>{@code
+     * NDArray y = Tensors.convolution(x, w, null, new Shape(1), new Shape(0), new Shape(1), 1);
+     * }</pre>
+     */
+    public static NDArray convolution(NDArray x, NDArray w, NDArray bias, Shape stride, Shape padding,
+                                      Shape dilation, int groups) {
+        long cout = w.getShape().get(0);
+        // (always, not only when x takes part in autograd: DJL's NDArray#hasGradient is false for the outputs of
+        // operations even when the engine records them)
+        boolean pad = groups == 1 && cout % CONV_CHANNEL_BLOCK != 0 && x.getDataType() == DataType.FLOAT32;
+        if (!pad) {
+            return x.getNDArrayInternal().convolution(x, w, bias, stride, padding, dilation, groups).singletonOrThrow();
+        }
+        long extra = CONV_CHANNEL_BLOCK - cout % CONV_CHANNEL_BLOCK;
+        NDManager m = x.getManager();
+        long[] ws = w.getShape().getShape().clone();
+        ws[0] = extra;
+        NDArray wp = w.concat(m.zeros(new Shape(ws), w.getDataType()), 0);
+        NDArray bp = bias == null ? null : bias.concat(m.zeros(new Shape(extra), bias.getDataType()), 0);
+        NDArray y = x.getNDArrayInternal().convolution(x, wp, bp, stride, padding, dilation, groups).singletonOrThrow();
+        return y.get(new ai.djl.ndarray.index.NDIndex(":, 0:" + cout));
+    }
+
     /** {@code x * c} for a Java constant, autograd-safe. */
     public static NDArray mul(NDArray x, double c) {
         return x.mul(scalar(x, c));

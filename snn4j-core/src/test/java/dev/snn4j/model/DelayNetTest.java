@@ -15,6 +15,7 @@ import dev.snn4j.train.Trainer;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -181,7 +182,7 @@ class DelayNetTest {
     }
 
     @Test
-    void trainingDelayStageMatchesDcls1dAndGradientsStayFinite() {
+    void trainingPathsAgreeAndGradientsAreRepeatable() {
         try (NDManager m = NDManager.newBaseManager()) {
             Init.seed(5);
             DelayNet net = new DelayNet(m, small(DelayNet.Mode.LEARNED));
@@ -189,30 +190,42 @@ class DelayNetTest {
             NDArray x = spikes(m, 9, 4, 5, 3);
             try (NDScope ignored = new NDScope()) {
                 assertArrayEquals(net.delayLayers().get(0).forward(x).toFloatArray(),
-                        net.delayForward(0, x).toFloatArray(), 1e-5f);
+                        net.engineConvolution(false).delayForward(0, x).toFloatArray(), 1e-5f);
             }
-            // the engine's conv backward returned NaN input gradients in a few of 40 repetitions of this shape
+            // Hidden widths 6 and 4 (not multiples of 16): the engine's own float32 conv backward returned corrupt
+            // input gradients here in up to a third of the repetitions (Tensors.convolution works around it). Every
+            // repetition must give the unfold path's gradients.
             int[] labels = new int[16];
             Arrays.setAll(labels, i -> i % 3);
             for (DelayNet.Mode mode : new DelayNet.Mode[] {DelayNet.Mode.FIXED_RANDOM, DelayNet.Mode.LEARNED}) {
+                Map<String, float[]> reference = gradients(m, mode, false, labels);
                 for (int rep = 0; rep < 15; rep++) {
-                    try (NDManager r = m.newSubManager()) {
-                        Init.seed(3);
-                        DelayNet n = new DelayNet(r, small(mode));
-                        NDArray in = spikes(r, 9, 16, 5, 2);
-                        try (NDScope ignored = new NDScope()) {
-                            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                                gc.backward(DelayNet.loss(n.forward(in), r.create(labels)));
-                            }
-                            n.resetState();
-                            for (var e : n.synapseWeights().entrySet()) {
-                                assertTrue(!e.getValue().value().getGradient().isNaN().any().getBoolean(),
-                                        mode + " rep " + rep + ": NaN gradient in " + e.getKey());
-                            }
-                        }
+                    Map<String, float[]> g = gradients(m, mode, true, labels);
+                    for (var e : reference.entrySet()) {
+                        assertArrayEquals(e.getValue(), g.get(e.getKey()), 1e-4f,
+                                mode + " rep " + rep + ": gradient of " + e.getKey());
                     }
                 }
             }
+        }
+    }
+
+    private static Map<String, float[]> gradients(NDManager m, DelayNet.Mode mode, boolean engine, int[] labels) {
+        try (NDManager r = m.newSubManager()) {
+            Init.seed(3);
+            DelayNet n = new DelayNet(r, small(mode)).engineConvolution(engine);
+            NDArray in = spikes(r, 9, 16, 5, 2);
+            Map<String, float[]> out = new java.util.TreeMap<>();
+            try (NDScope ignored = new NDScope()) {
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    gc.backward(DelayNet.loss(n.forward(in), r.create(labels)));
+                }
+                n.resetState();
+                for (var e : n.synapseWeights().entrySet()) {
+                    out.put(e.getKey(), e.getValue().value().getGradient().toFloatArray());
+                }
+            }
+            return out;
         }
     }
 
