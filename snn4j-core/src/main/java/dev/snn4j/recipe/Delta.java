@@ -556,7 +556,7 @@ public final class Delta {
                 nmnistSplit(cfg, "test100.txt", cfg.testClips())};
     }
 
-    private static Clips nmnistSplit(Config cfg, String labelFile, int limit) throws IOException {
+    static Clips nmnistSplit(Config cfg, String labelFile, int limit) throws IOException {
         Map<Integer, Integer> labels = NmnistEvents.readLabels(cfg.dataDir().resolve(labelFile));
         List<float[][][][]> frames = new ArrayList<>();
         List<Integer> ys = new ArrayList<>();
@@ -604,7 +604,7 @@ public final class Delta {
         };
     }
 
-    private static Clips[] moving(Config cfg) throws IOException {
+    static Clips[] moving(Config cfg) throws IOException {
         Path d = cfg.dataDir();
         Idx.Labelled train = Idx.readLabelled(d.resolve("train-images-idx3-ubyte.gz"),
                 d.resolve("train-labels-idx1-ubyte.gz"));
