@@ -297,6 +297,9 @@ public final class SpikeGptRecipe {
 
     private static void save(Config cfg, SpikeGpt model, Adam opt, long step, double trainLoss, Path ckptDir,
                              Listener listener) throws IOException {
+        // the training curve, one point per checkpoint (SpikeGPT trains by steps, not epochs)
+        dev.snn4j.train.MetricsLog.record(cfg.out().resolve(dev.snn4j.train.MetricsLog.FILE), "train", (int) step,
+                Map.of("train_loss", trainLoss, "step", step));
         Path dir = Checkpoint.save(ckptDir, model, opt, new Checkpoint.State(step, 0, cfg.seed(), cfg.toMap(),
                 Map.of("train_loss", trainLoss)));
         Checkpoint.keepLatest(ckptDir, 1);
