@@ -144,6 +144,8 @@ final class ConfigOption {
                 v = p.toAbsolutePath().normalize().toString();
             } else if (v instanceof Enum<?> en) {
                 v = en.name();
+            } else if (v instanceof int[] a) {
+                v = java.util.Arrays.stream(a).boxed().toList();
             }
             m.put(o.longestName().substring(2), v);
         }
@@ -209,7 +211,13 @@ final class ConfigOption {
                 throw new JsonParseException("unexpected text after the JSON object");
             }
         } catch (JsonParseException | IOException | IllegalStateException e) {
-            throw usage("config file " + f + ": not valid JSON: " + Snn4j.message(e));
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            String msg = String.valueOf(root.getMessage());
+            int link = msg.indexOf(" See https://");   // gson appends a troubleshooting link
+            throw usage("config file " + f + ": not valid JSON: " + (link > 0 ? msg.substring(0, link) : msg));
         }
         if (!el.isJsonObject()) {
             throw usage("config file " + f + ": expected a JSON object {\"key\": value, ...}, got " + kind(el));
