@@ -91,7 +91,8 @@ final class TrainIirCommand implements Callable<Integer> {
         stdout.println();
         stdout.print(IirReport.table(rows));
         Path report = IirReport.write(out, dataName, rows);
-        stdout.printf("report: %s (total %.0f s)%n", report.toAbsolutePath(), (System.nanoTime() - start) / 1e9);
+        stdout.printf("report: %s (total %.0f s); HTML report with raster: ./snn4j eval %s && ./snn4j report %s%n",
+                report.toAbsolutePath(), (System.nanoTime() - start) / 1e9, out, out);
         stdout.flush();
         return 0;
     }
