@@ -363,7 +363,7 @@ public final class RunReport {
             series.computeIfAbsent(stage, k -> new ArrayList<>()).add(new double[] {x, y});
         }
         boolean steps = metrics.stream().allMatch(m -> "train".equals(m.get("stage")));
-        return line(series, title, steps ? "step" : "epoch (stages one after another)", yLabel, false);
+        return line(series, title, steps ? "step" : "epoch (stages one after another)", yLabel, !steps);
     }
 
     private static byte[] line(Map<String, List<double[]>> series, String title, String x, String y,
@@ -421,6 +421,9 @@ public final class RunReport {
                 true, false, false);
         XYPlot plot = chart.getXYPlot();
         plot.getDomainAxis().setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+        // half a step of margin so the dots of the first and last step are not cut by the axes
+        plot.getDomainAxis().setRange(-0.5, Math.max(1, dbl(e.get("time_steps"))) - 0.5);
+        plot.getRangeAxis().setRange(-2, Math.max(base - 3, 1));
         XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(false, true);
         for (int i = 0; i < data.getSeriesCount(); i++) {
             r.setSeriesShape(i, new java.awt.geom.Rectangle2D.Double(-1.5, -1.5, 3, 3));
