@@ -2,6 +2,7 @@ package dev.snn4j.cli;
 
 import dev.snn4j.data.ImageDataset;
 import dev.snn4j.data.MnistLoader;
+import dev.snn4j.recipe.IirSnn;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -20,6 +21,7 @@ import java.util.concurrent.Callable;
  * <pre>{@code
  * ./snn4j demo
  * ./snn4j demo --stage-epochs 4 --out runs/demo2
+ * ./snn4j demo --config docs/configs/demo.json
  * }</pre>
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
@@ -38,6 +40,9 @@ final class DemoCommand implements Callable<Integer> {
 
     @Mixin
     IirOptions options;
+
+    @Mixin
+    ConfigOption config;
 
     @Override
     public Integer call() throws IOException {
@@ -58,12 +63,18 @@ final class DemoCommand implements Callable<Integer> {
         if (!parsed.hasMatchedOption("--lr")) {
             options.lr = 5e-4;
         }
-        options.validate(spec.commandLine());
-        Path dir = data != null ? data : Path.of(System.getProperty("snn4j.home", "."), "data", "fashion-mnist-small");
+        if (data == null) {
+            data = Path.of(System.getProperty("snn4j.home", "."), "data", "fashion-mnist-small");
+        }
+        config.apply();   // after the demo defaults: precedence defaults < config file < command line
+        config.require(out != null, "--out", "must be a folder", out);
+        options.validate(config);
+        Path dir = data;
         ImageDataset train = MnistLoader.load(dir, true);
         ImageDataset test = MnistLoader.load(dir, false);
-        return TrainIirCommand.runAndReport(options.toConfig(spec.commandLine(), 1, train.height(),
-                        train.classes().size()), train, test, out,
+        IirSnn.Config cfg = options.toConfig(config, 1, train.height(), train.classes().size());
+        config.save(out);
+        return TrainIirCommand.runAndReport(cfg, train, test, out,
                 "Fashion-MNIST subset (" + train.size() + " train / " + test.size() + " test)",
                 spec.commandLine().getOut());
     }

@@ -51,32 +51,28 @@ final class IirOptions {
     int latencyImages;
 
     /** Checks the values that do not depend on the data, so usage errors are reported before any data is read. */
-    void validate(CommandLine cl) {
-        int[] e = stageEpochs != null ? stageEpochs : new int[] {0};
-        if (batch < 1 || annEpochs < 0 || Arrays.stream(e).anyMatch(x -> x < 0)) {
-            throw new CommandLine.ParameterException(cl, "--batch must be >= 1 and epochs >= 0");
-        }
-        if (!(lr > 0) || !(annLr > 0)) {
-            throw new CommandLine.ParameterException(cl, "--lr and --ann-lr must be > 0, got " + lr + ", " + annLr);
-        }
-        if (!(percentile > 0 && percentile < 1)) {
-            throw new CommandLine.ParameterException(cl, "--percentile must be in (0, 1), got " + percentile);
-        }
-        if (!(width > 0)) {
-            throw new CommandLine.ParameterException(cl, "--width must be > 0, got " + width);
-        }
-        if (steps != null && (steps.length == 0 || Arrays.stream(steps).anyMatch(t -> t < 1))) {
-            throw new CommandLine.ParameterException(cl, "--steps must be time steps >= 1, got "
-                    + Arrays.toString(steps));
-        }
-        if (model != null && !java.util.List.of("small28", "tiny", "vgg5", "vgg11", "vgg16").contains(model)) {
-            throw new CommandLine.ParameterException(cl, "unknown --model '" + model
-                    + "' (expected small28, tiny, vgg5, vgg11 or vgg16)");
-        }
+    void validate(ConfigOption c) {
+        c.require(batch >= 1, "--batch", "must be >= 1", batch);
+        c.require(annEpochs >= 0, "--ann-epochs", "must be >= 0", annEpochs);
+        c.require(stageEpochs == null || (stageEpochs.length > 0 && Arrays.stream(stageEpochs).allMatch(x -> x >= 0)),
+                "--stage-epochs", "must be epochs >= 0", stageEpochs);
+        c.require(lr > 0 && Double.isFinite(lr), "--lr", "must be > 0", lr);
+        c.require(annLr > 0 && Double.isFinite(annLr), "--ann-lr", "must be > 0", annLr);
+        c.require(percentile > 0 && percentile < 1, "--percentile", "must be in (0, 1)", percentile);
+        c.require(width > 0 && Double.isFinite(width), "--width", "must be > 0", width);
+        c.require(latencyImages >= 0, "--latency-images", "must be >= 0", latencyImages);
+        c.require(steps == null || (steps.length > 0 && Arrays.stream(steps).allMatch(t -> t >= 1)), "--steps",
+                "must be time steps >= 1", steps);
+        c.require(model == null || java.util.List.of("small28", "tiny", "vgg5", "vgg11", "vgg16").contains(model),
+                "--model", "expected small28, tiny, vgg5, vgg11 or vgg16", model);
+        int t = steps != null ? steps.length : 5;
+        c.require(stageEpochs == null || stageEpochs.length == 1 || stageEpochs.length == t, "--stage-epochs",
+                "needs one value or one per time step of --steps (" + t + ")", stageEpochs);
     }
 
-    IirSnn.Config toConfig(CommandLine cl, int channels, int size, int classes) {
-        validate(cl);
+    IirSnn.Config toConfig(ConfigOption c, int channels, int size, int classes) {
+        validate(c);
+        CommandLine cl = c.spec.commandLine();
         String name = model != null ? model : (size == 28 ? "small28" : "vgg5");
         VggConfig base = switch (name) {
             case "small28" -> VggConfig.small28(classes);

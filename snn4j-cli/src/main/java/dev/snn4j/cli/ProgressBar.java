@@ -1,5 +1,7 @@
 package dev.snn4j.cli;
 
+import dev.snn4j.recipe.Delays;
+import dev.snn4j.recipe.Delta;
 import dev.snn4j.recipe.IirSnn;
 
 import java.io.PrintWriter;
@@ -7,10 +9,12 @@ import java.util.Locale;
 
 /**
  * Training progress on the terminal: a bar redrawn in place (epoch, batch, loss, accuracy) when stderr is a console,
- * one line per epoch otherwise (logs, CI).
+ * one line per epoch otherwise (logs, CI). It is the IIR recipe's listener, and {@link #delays()} / {@link #delta()}
+ * adapt it to the other recipes' listeners.
  *
  * <pre>{@code
  * IirSnn.run(cfg, train, test, out, new ProgressBar(new PrintWriter(System.err, true)));
+ * Delays.run(cfg, data, out, new ProgressBar(new PrintWriter(System.err, true)).delays());
  * }</pre>
  */
 final class ProgressBar implements IirSnn.Listener {
@@ -59,6 +63,69 @@ final class ProgressBar implements IirSnn.Listener {
                 interactive ? "\r" : "", name, epoch + 1, epochs, loss, 100 * accuracy,
                 (System.nanoTime() - stageStart) / 1e9);
         err.flush();
+    }
+
+    /** This bar as the delays recipe's listener (one stage per mode). */
+    Delays.Listener delays() {
+        return new Delays.Listener() {
+            @Override
+            public void started(String mode, int firstEpoch, int total, int batchesPerEpoch) {
+                stageStarted(mode.toLowerCase(Locale.ROOT), total, batchesPerEpoch);
+                if (firstEpoch > 0) {
+                    err.printf(Locale.ROOT, "%s: resuming after epoch %d of %d%n", stage, firstEpoch, total);
+                }
+            }
+
+            @Override
+            public void batchDone(String mode, int epoch, int batch, double loss, double accuracy) {
+                ProgressBar.this.batchDone(stage, epoch, batch, loss, accuracy);
+            }
+
+            @Override
+            public void epochDone(String mode, int epoch, int total, double loss, double accuracy, double seconds,
+                                  double sigma) {
+                ProgressBar.this.epochDone(stage, epoch, loss, accuracy);
+            }
+
+            @Override
+            public void done(Delays.Result r) {
+                err.printf(Locale.ROOT, "%s: test accuracy %.2f %%%n", stage, 100 * r.accuracy());
+                err.flush();
+            }
+        };
+    }
+
+    /** This bar as the delta recipe's listener (one stage per variant). */
+    Delta.Listener delta() {
+        return new Delta.Listener() {
+            @Override
+            public void message(String line) {
+                err.println(line);
+                err.flush();
+            }
+
+            @Override
+            public void started(String variant, int firstEpoch, int total, int batchesPerEpoch) {
+                stageStarted(variant, total, batchesPerEpoch);
+            }
+
+            @Override
+            public void batchDone(String variant, int epoch, int batch, double loss, double accuracy) {
+                ProgressBar.this.batchDone(variant, epoch, batch, loss, accuracy);
+            }
+
+            @Override
+            public void epochDone(String variant, int epoch, int total, double loss, double accuracy,
+                                  double seconds) {
+                ProgressBar.this.epochDone(variant, epoch, loss, accuracy);
+            }
+
+            @Override
+            public void done(Delta.Result r) {
+                err.printf(Locale.ROOT, "%s: test accuracy %.2f %%%n", r.variant(), 100 * r.accuracy());
+                err.flush();
+            }
+        };
     }
 
     @Override

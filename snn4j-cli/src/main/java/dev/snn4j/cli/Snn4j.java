@@ -20,8 +20,8 @@ import java.util.Properties;
  */
 @Command(name = "snn4j", mixinStandardHelpOptions = true, versionProvider = Snn4j.Version.class,
         description = "Train and benchmark spiking neural networks on DJL (PyTorch engine).",
-        subcommands = {DemoCommand.class, TrainCommand.class, GenerateCommand.class, BenchCommand.class, DataCommand.class,
-                CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, TrainCommand.class, EvalCommand.class, ReportCommand.class,
+                GenerateCommand.class, BenchCommand.class, DataCommand.class, CommandLine.HelpCommand.class})
 public final class Snn4j implements Runnable {
 
     /** Exit code of a failed run (bad data, engine error...). */
@@ -40,7 +40,7 @@ public final class Snn4j implements Runnable {
     public void run() {
         // `snn4j` alone: a usage error, with the list of subcommands.
         throw new CommandLine.ParameterException(spec.commandLine(),
-                "Missing subcommand: use 'demo', 'train', 'generate', 'bench' or 'data'");
+                "Missing subcommand: use 'demo', 'train', 'eval', 'report', 'generate', 'bench' or 'data'");
     }
 
     /** Runs the command line and returns the exit code (no {@code System.exit}; tests call this). */
@@ -54,6 +54,7 @@ public final class Snn4j implements Runnable {
         CommandLine cl = new CommandLine(top);
         cl.setOut(out);
         cl.setErr(err);
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             if (ex instanceof CommandLine.ParameterException pe) {
                 // validation done inside run(): report like any other usage error

@@ -25,6 +25,7 @@ import java.util.concurrent.Callable;
  * <pre>{@code
  * ./snn4j train iir --data ../shared/data/fashion_mnist --out runs/fmnist
  * ./snn4j train iir --data ../shared/data/cifar10_jpg --format cifar --model vgg5 --augment --out runs/cifar
+ * ./snn4j train iir --config docs/configs/iir.json --stage-epochs 2     # file values, one flag overridden
  * }</pre>
  */
 @Command(name = "iir", mixinStandardHelpOptions = true,
@@ -37,7 +38,7 @@ final class TrainIirCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--data", required = true, description = "Folder with the data set.")
+    @Option(names = "--data", description = "Folder with the data set (required).")
     Path data;
 
     @Option(names = "--format", defaultValue = "mnist", description = "${COMPLETION-CANDIDATES}: four MNIST-format IDX "
@@ -52,9 +53,15 @@ final class TrainIirCommand implements Callable<Integer> {
     @Mixin
     IirOptions options;
 
+    @Mixin
+    ConfigOption config;
+
     @Override
     public Integer call() throws IOException {
-        options.validate(spec.commandLine());
+        config.apply();
+        config.required(data, "--data");
+        config.require(out != null, "--out", "must be a folder", out);
+        options.validate(config);
         ImageDataset train;
         ImageDataset test;
         if (format == Format.cifar) {
@@ -64,8 +71,8 @@ final class TrainIirCommand implements Callable<Integer> {
             train = MnistLoader.load(data, true);
             test = MnistLoader.load(data, false);
         }
-        IirSnn.Config cfg = options.toConfig(spec.commandLine(), train.channels(), train.height(),
-                train.classes().size());
+        IirSnn.Config cfg = options.toConfig(config, train.channels(), train.height(), train.classes().size());
+        config.save(out);
         return runAndReport(cfg, train, test, out, data.getFileName() + " (" + train.size() + " train / "
                 + test.size() + " test)", spec.commandLine().getOut());
     }
@@ -84,7 +91,8 @@ final class TrainIirCommand implements Callable<Integer> {
         stdout.println();
         stdout.print(IirReport.table(rows));
         Path report = IirReport.write(out, dataName, rows);
-        stdout.printf("report: %s (total %.0f s)%n", report.toAbsolutePath(), (System.nanoTime() - start) / 1e9);
+        stdout.printf("report: %s (total %.0f s); HTML report with raster: ./snn4j eval %s && ./snn4j report %s%n",
+                report.toAbsolutePath(), (System.nanoTime() - start) / 1e9, out, out);
         stdout.flush();
         return 0;
     }

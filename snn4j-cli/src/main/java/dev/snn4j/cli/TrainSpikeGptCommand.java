@@ -13,7 +13,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import static dev.snn4j.cli.TrainCommand.require;
 
 /**
  * {@code snn4j train spikegpt}: trains SpikeGPT (or its non-spiking twin with {@code --no-spiking}) on a text corpus
@@ -33,10 +32,10 @@ public final class TrainSpikeGptCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--corpus", required = true, description = "UTF-8 text file (BOM and CR/CRLF are normalised).")
+    @Option(names = "--corpus", description = "UTF-8 text file (BOM and CR/CRLF are normalised; required).")
     Path corpus;
 
-    @Option(names = "--out", required = true, description = "Model / checkpoint directory (resumed if it exists).")
+    @Option(names = "--out", description = "Model / checkpoint directory (resumed if it exists; required).")
     Path out;
 
     @Option(names = "--tokenizer", description = "Hugging Face tokenizer.json for BPE (default: characters).")
@@ -95,21 +94,27 @@ public final class TrainSpikeGptCommand implements Runnable {
     @Option(names = "--seed", defaultValue = "1", description = "Random seed (default ${DEFAULT-VALUE}).")
     long seed;
 
+    @CommandLine.Mixin
+    ConfigOption config;
+
     @Override
     public void run() {
         CommandLine cl = spec.commandLine();
+        config.apply();
+        config.required(corpus, "--corpus");
+        config.required(out, "--out");
         for (Object[] o : new Object[][] {{"--embd", embd}, {"--layers", layers}, {"--context", context},
                 {"--batch", batch}, {"--steps", steps}, {"--eval-batch", evalBatch},
                 {"--checkpoint-every", checkpointEvery}, {"--log-every", logEvery}}) {
-            require(cl, (Integer) o[1] >= 1, (String) o[0], "must be >= 1", o[1]);
+            config.require((Integer) o[1] >= 1, (String) o[0], "must be >= 1", o[1]);
         }
-        require(cl, evalTokens >= 0, "--eval-tokens", "must be >= 0", evalTokens);
-        require(cl, lr > 0 && Double.isFinite(lr), "--lr", "must be a positive number", lr);
-        require(cl, minLr >= 0 && minLr <= lr, "--min-lr", "must be in [0, --lr]", minLr);
-        require(cl, gradClip >= 0 && Double.isFinite(gradClip), "--grad-clip", "must be >= 0", gradClip);
-        require(cl, heldOut > 0 && heldOut < 1, "--held-out", "must be in (0, 1)", heldOut);
-        require(cl, maxMinutes >= 0 && Double.isFinite(maxMinutes), "--max-minutes", "must be >= 0", maxMinutes);
-        require(cl, dropout >= 0 && dropout < 1, "--dropout", "must be in [0, 1)", dropout);
+        config.require(evalTokens >= 0, "--eval-tokens", "must be >= 0", evalTokens);
+        config.require(lr > 0 && Double.isFinite(lr), "--lr", "must be a positive number", lr);
+        config.require(minLr >= 0 && minLr <= lr, "--min-lr", "must be in [0, --lr]", minLr);
+        config.require(gradClip >= 0 && Double.isFinite(gradClip), "--grad-clip", "must be >= 0", gradClip);
+        config.require(heldOut > 0 && heldOut < 1, "--held-out", "must be in (0, 1)", heldOut);
+        config.require(maxMinutes >= 0 && Double.isFinite(maxMinutes), "--max-minutes", "must be >= 0", maxMinutes);
+        config.require(dropout >= 0 && dropout < 1, "--dropout", "must be in [0, 1)", dropout);
         if (!Files.isRegularFile(corpus)) {
             throw new IllegalStateException("corpus file not found: " + corpus);
         }
@@ -119,6 +124,7 @@ public final class TrainSpikeGptCommand implements Runnable {
                 checkpointEvery, dropout, SpikeGptRecipe.Config.defaults(corpus, out).wkvChunk(), seed);
         SpikeGptRecipe.Result r;
         try {
+            config.save(out);
             r = SpikeGptRecipe.run(cfg, new Progress(w));
         } catch (IOException e) {
             throw new UncheckedIOException(e.getMessage(), e);

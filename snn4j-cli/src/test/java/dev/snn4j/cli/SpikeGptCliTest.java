@@ -70,6 +70,15 @@ class SpikeGptCliTest {
                 "--eval-tokens", "64");
         assertEquals(0, t.code(), t.err());
         assertTrue(t.out().contains("held-out:") && t.out().contains("bits per character"), t.out());
+        assertTrue(Files.isRegularFile(out.resolve(ConfigOption.RESOLVED)), "resolved configuration saved");
+        // eval scores the same held-out tokens with the saved model: the same figure as at the end of training
+        Result e = run("eval", out.toString(), "--eval-tokens", "64");
+        assertEquals(0, e.code(), e.err());
+        String trained = t.out().lines().filter(l -> l.startsWith("held-out:")).findFirst().orElseThrow();
+        assertEquals(trained, e.out().lines().filter(l -> l.startsWith("held-out:")).findFirst().orElseThrow());
+        Result rep = run("report", out.toString());
+        assertEquals(0, rep.code(), rep.err());
+        assertTrue(Files.readString(out.resolve("report.html")).contains("bits per character"));
         Result g = run("generate", "--model", out.toString(), "--prompt", "a rose", "--tokens", "10",
                 "--temperature", "0.8", "--top-p", "0.9", "--seed", "5");
         assertEquals(0, g.code(), g.err());

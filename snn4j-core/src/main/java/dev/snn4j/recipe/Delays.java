@@ -20,6 +20,7 @@ import dev.snn4j.train.Adam;
 import dev.snn4j.train.Checkpoint;
 import dev.snn4j.train.LrSchedule;
 import dev.snn4j.train.Metrics;
+import dev.snn4j.train.MetricsLog;
 import dev.snn4j.train.ParamGroup;
 import dev.snn4j.train.RunningMean;
 import dev.snn4j.train.Trainer;
@@ -216,6 +217,14 @@ public final class Delays {
         Listener NONE = new Listener() {
         };
 
+        /** Called once per variant before its first epoch of this run ({@code firstEpoch} > 0 on resume). */
+        default void started(String mode, int firstEpoch, int epochs, int batchesPerEpoch) {
+        }
+
+        /** After every training batch, with the running means of the epoch so far. */
+        default void batchDone(String mode, int epoch, int batch, double loss, double accuracy) {
+        }
+
         default void epochDone(String mode, int epoch, int epochs, double loss, double accuracy, double seconds,
                                double sigma) {
         }
@@ -327,6 +336,7 @@ public final class Delays {
                     earlierSeconds = metrics.getOrDefault("train_seconds", Double.NaN);
                 }
                 Trainer trainer = new Trainer(net, opt).loss(DelayNet::loss);
+                listener.started(mode, first, cfg.epochs(), batches);
                 long start = System.nanoTime();
                 double seconds = earlierSeconds;
                 for (int epoch = first; epoch < cfg.epochs(); epoch++) {
@@ -336,6 +346,7 @@ public final class Delays {
                     int[] order = shuffled(n, cfg.seed() * 1_000_003L + epoch);
                     RunningMean loss = new RunningMean();
                     long correct = 0;
+                    long seen = 0;
                     for (int b = 0; b < batches; b++) {
                         int from = b * cfg.batch();
                         int size = Math.min(cfg.batch(), n - from);
@@ -345,13 +356,19 @@ public final class Delays {
                             net.clampPositions();
                             loss.add(r.loss(), r.count());
                             correct += r.correct();
+                            seen += r.count();
                         }
+                        listener.batchDone(mode, epoch, b, loss.mean(), (double) correct / seen);
                     }
                     trainLoss = loss.mean();
                     trainAcc = (double) correct / n;
                     listener.epochDone(mode, epoch, cfg.epochs(), trainLoss, trainAcc, (System.nanoTime() - t0) / 1e9,
                             sigma.sigmaAfter(epoch));
                     seconds = earlierSeconds + (System.nanoTime() - start) / 1e9;
+                    // the curve line before the checkpoint: an epoch re-run after a crash replaces it
+                    MetricsLog.record(out.resolve(MetricsLog.FILE), mode.toLowerCase(Locale.ROOT), epoch + 1,
+                            Map.of("train_loss", trainLoss, "train_accuracy", trainAcc, "sigma",
+                                    sigma.sigmaAfter(epoch), "step", opt.stepCount(), "seconds", seconds));
                     Checkpoint.save(dir, net, opt, new Checkpoint.State(opt.stepCount(), epoch + 1, cfg.seed(),
                             configMap(cfg, net), Map.of("train_loss", trainLoss, "train_accuracy", trainAcc,
                             "train_seconds", seconds)));
@@ -526,7 +543,7 @@ public final class Delays {
         row.put("changed_delays_fraction", r.changedDelays());
         row.put("date", LocalDate.now().toString());
         rows.put(r.mode(), row);
-        Files.writeString(json, gson.toJson(rows));
+        dev.snn4j.runtime.io.AtomicFiles.write(json, gson.toJson(rows).getBytes(StandardCharsets.UTF_8));
         StringBuilder csv = new StringBuilder("mode,test_accuracy,train_accuracy,parameters,delays,epochs,"
                 + "firing_rates,synaptic_acs_per_sample,dense_macs_per_sample,energy_uj_per_sample,seconds_per_epoch,"
                 + "mean_delay_shift_steps,changed_delays_fraction,date\n");
@@ -540,7 +557,8 @@ public final class Delays {
                     .append(',').append(x.get("changed_delays_fraction")).append(',').append(x.get("date"))
                     .append('\n');
         }
-        Files.writeString(out.resolve("results.csv"), csv.toString());
+        dev.snn4j.runtime.io.AtomicFiles.write(out.resolve("results.csv"),
+                csv.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     private static String num(Object o) {
@@ -552,6 +570,14 @@ public final class Delays {
         m.put("recipe", "delays");
         m.put("mode", cfg.mode().name());
         m.put("net", net.config().toString());
+        DelayNet.Config nc = net.config();
+        m.put("inputs", nc.inputs());
+        m.put("hidden", nc.hidden());
+        m.put("classes", nc.classes());
+        m.put("max_delay", nc.maxDelay());
+        m.put("dropout", nc.dropout());
+        m.put("tau", nc.tau());
+        m.put("eval_batch", cfg.evalBatch());
         m.put("epochs", cfg.epochs());
         m.put("batch", cfg.batch());
         m.put("lr_weights", cfg.lrWeights());

@@ -22,6 +22,7 @@ import dev.snn4j.train.Checkpoint;
 import dev.snn4j.train.Losses;
 import dev.snn4j.train.LrSchedule;
 import dev.snn4j.train.Metrics;
+import dev.snn4j.train.MetricsLog;
 import dev.snn4j.train.ParamGroup;
 import dev.snn4j.train.RunningMean;
 import dev.snn4j.train.Trainer;
@@ -75,7 +76,18 @@ public final class Delta {
     public record Config(String data, Path dataDir, Path out, int frames, int trainClips, int testClips, int epochs,
                          int batch, double lr, double thetaLr, double spRate, double theta0, long seed,
                          int timedClips) {
-        static Config parse(String[] args) {
+        public Config {
+            if (data == null || !(data.equals("nmnist") || data.equals("moving")) || dataDir == null || out == null
+                    || frames < 1 || trainClips < 1 || testClips < 1 || epochs < 0 || batch < 1 || !(lr > 0)
+                    || !(thetaLr >= 0) || !(spRate >= 0) || !(theta0 > 0) || timedClips < 0) {
+                throw new IllegalArgumentException("Delta.Config: need data nmnist or moving, frames, clips and batch "
+                        + ">= 1, epochs and timedClips >= 0, lr > 0, thetaLr and spRate >= 0, theta0 > 0");
+            }
+        }
+
+        /** Parses {@code --key value} pairs (keys: data, data-dir, out, frames, train, test, epochs, batch, lr,
+         *  theta-lr, sp, theta0, seed, timed); missing keys take the defaults of {@code data}. */
+        public static Config parse(String[] args) {
             Map<String, String> a = new LinkedHashMap<>();
             for (int i = 0; i < args.length; i++) {
                 if (!args[i].startsWith("--") || i + 1 >= args.length) {
@@ -139,29 +151,122 @@ public final class Delta {
     private Delta() {
     }
 
+    /** Command line: {@code --key value} pairs (see {@link Config#parse}); prints progress and the tables. */
     public static void main(String[] args) throws IOException {
         Config cfg = Config.parse(args);
+        List<Result> rows = run(cfg, Listener.PRINT);
+        System.out.println(table(cfg, rows));
+    }
+
+    /** Progress callbacks. */
+    public interface Listener {
+        /** One line per epoch, the resume point and each variant's result on standard output. */
+        Listener PRINT = new Listener() {
+            @Override
+            public void message(String line) {
+                System.out.println(line);
+            }
+
+            @Override
+            public void epochDone(String variant, int epoch, int epochs, double loss, double accuracy,
+                                  double seconds) {
+                System.out.printf(Locale.ROOT, "%s epoch %d: loss %.4f train acc %.4f (%.1f s)%n", variant,
+                        epoch + 1, loss, accuracy, seconds);
+            }
+
+            @Override
+            public void done(Result r) {
+                print(r);
+            }
+        };
+        /** Silent. */
+        Listener NONE = new Listener() {
+        };
+
+        /** A line of information (data loaded, resuming). */
+        default void message(String line) {
+        }
+
+        /** Before a variant's first epoch of this run ({@code firstEpoch} > 0 on resume). */
+        default void started(String variant, int firstEpoch, int epochs, int batchesPerEpoch) {
+        }
+
+        /** After every training batch, with the epoch's running means. */
+        default void batchDone(String variant, int epoch, int batch, double loss, double accuracy) {
+        }
+
+        default void epochDone(String variant, int epoch, int epochs, double loss, double accuracy,
+                               double seconds) {
+        }
+
+        default void done(Result r) {
+        }
+    }
+
+    /**
+     * Trains (or resumes) and evaluates both variants, writes {@code <data>-results.md}, {@code <data>-results.json}
+     * and {@code <data>-sparsity.png} into {@code cfg.out()} and returns the two rows.
+     */
+    public static List<Result> run(Config cfg, Listener listener) throws IOException {
         Files.createDirectories(cfg.out());
         Init.seed(cfg.seed());
         Clips[] data = cfg.data().equals("nmnist") ? nmnist(cfg) : moving(cfg);
-        System.out.printf(Locale.ROOT, "data %s: %d train, %d test clips, frames %d x %s%n", cfg.data(),
-                data[0].size(), data[1].size(), cfg.frames(), java.util.Arrays.toString(data[0].frameShape()));
+        if (data[0].size() < cfg.batch() || data[1].size() == 0) {
+            throw new IllegalArgumentException(cfg.dataDir() + ": " + data[0].size() + " training clips for batch "
+                    + cfg.batch() + " and " + data[1].size() + " test clips; need at least one batch and one test clip");
+        }
+        listener.message(String.format(Locale.ROOT, "data %s: %d train, %d test clips, frames %d x %s", cfg.data(),
+                data[0].size(), data[1].size(), cfg.frames(), java.util.Arrays.toString(data[0].frameShape())));
         List<Result> rows = new ArrayList<>();
         try (NDManager manager = NDManager.newBaseManager()) {
             for (double sp : new double[] {0, cfg.spRate()}) {
                 String variant = sp == 0 ? "a-no-sparsity-loss" : "b-sparsity-loss";
                 Init.seed(cfg.seed());   // the same initial weights for (a) and (b)
                 Sequential model = model(manager, data[0].frameShape(), data[0].classes(), cfg.theta0());
-                double seconds = train(cfg, variant, sp, model, data[0], manager);
+                double seconds = train(cfg, variant, sp, model, data[0], manager, listener);
                 Result r = evaluate(cfg, variant, sp, model, data[1], manager, seconds);
                 rows.add(r);
-                print(r);
+                listener.done(r);
             }
         }
         String md = table(cfg, rows);
-        Files.writeString(cfg.out().resolve(cfg.data() + "-results.md"), md);
+        dev.snn4j.runtime.io.AtomicFiles.write(cfg.out().resolve(cfg.data() + "-results.md"),
+                md.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        writeJson(cfg, rows);
         plot(cfg, rows);
-        System.out.println(md);
+        return rows;
+    }
+
+    /** {@code <data>-results.json}: per variant accuracy, sparsity and operations per layer (read by reports). */
+    private static void writeJson(Config cfg, List<Result> rows) throws IOException {
+        List<Map<String, Object>> out = new ArrayList<>();
+        int n = Math.min(cfg.timedClips(), cfg.testClips());
+        for (Result r : rows) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("variant", r.variant());
+            m.put("sp_rate", r.spRate());
+            m.put("accuracy", r.accuracy());
+            Map<String, Object> sp = new LinkedHashMap<>();
+            r.sparsity().forEach((k, v) -> sp.put(k, Map.of("zero_deltas", v[0], "zero_activations", v[1],
+                    "mean_step", r.meanTheta().get(k))));
+            m.put("sparsity", sp);
+            List<Map<String, Object>> ops = new ArrayList<>();
+            for (DeltaInference.LayerOps l : r.ops()) {
+                ops.add(Map.of("layer", l.layer(), "dense_macs_per_clip", (double) l.denseMacs() / Math.max(1, n),
+                        "delta_macs_per_clip", (double) l.performedMacs() / Math.max(1, n)));
+            }
+            m.put("ops", ops);
+            m.put("timed_clips", n);
+            m.put("train_seconds", r.trainSeconds());
+            out.add(m);
+        }
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("recipe", "delta");
+        doc.put("data", cfg.data());
+        doc.put("variants", out);
+        dev.snn4j.runtime.io.AtomicFiles.write(cfg.out().resolve(cfg.data() + "-results.json"),
+                new com.google.gson.GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create()
+                        .toJson(doc).getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     /** conv 16 -> DA -> avg pool -> conv 32 -> DA -> avg pool -> fc 128 -> DA -> fc classes -> mean over time. */
@@ -188,7 +293,7 @@ public final class Delta {
     }
 
     private static double train(Config cfg, String variant, double sp, Sequential model, Clips train,
-                                NDManager manager) throws IOException {
+                                NDManager manager, Listener listener) throws IOException {
         int batches = train.size() / cfg.batch();
         long total = (long) batches * cfg.epochs();
         ParamGroup thetas = ParamGroup.of("theta", model, k -> k.endsWith("theta")).lr(cfg.thetaLr());
@@ -200,8 +305,9 @@ public final class Delta {
         if (last.isPresent()) {
             last.get().restore(model, opt);
             first = (int) last.get().state().epoch();
-            System.out.printf(Locale.ROOT, "%s: resuming after epoch %d%n", variant, first);
+            listener.message(String.format(Locale.ROOT, "%s: resuming after epoch %d", variant, first));
         }
+        listener.started(variant, first, cfg.epochs(), batches);
         DeltaSparsity sparsity = new DeltaSparsity(model, sp);
         Trainer trainer = new Trainer(model, opt).loss(sparsity.plus(Losses::crossEntropy));
         long start = System.nanoTime();
@@ -220,18 +326,42 @@ public final class Delta {
                     correct += r.correct();
                     seen += r.count();
                 }
+                listener.batchDone(variant, epoch, b, loss.mean(), (double) correct / seen);
             }
-            System.out.printf(Locale.ROOT, "%s epoch %d: loss %.4f train acc %.4f (%.1f s)%n", variant, epoch + 1,
-                    loss.mean(), (double) correct / seen, (System.nanoTime() - t0) / 1e9);
+            listener.epochDone(variant, epoch, cfg.epochs(), loss.mean(), (double) correct / seen,
+                    (System.nanoTime() - t0) / 1e9);
+            // the curve line before the checkpoint: an epoch re-run after a crash replaces it
+            MetricsLog.record(cfg.out().resolve(MetricsLog.FILE), cfg.data() + "-" + variant, epoch + 1,
+                    Map.of("train_loss", loss.mean(), "train_accuracy", (double) correct / seen, "step",
+                            opt.stepCount(), "seconds", (System.nanoTime() - start) / 1e9));
             Checkpoint.save(dir, model, opt, new Checkpoint.State(opt.stepCount(), epoch + 1, cfg.seed(),
-                    Map.of("recipe", "delta", "data", cfg.data(), "variant", variant, "sp_rate", sp,
-                            "frames", cfg.frames()),
+                    configMap(cfg, variant, sp),
                     Map.of("train_loss", loss.mean(), "train_accuracy", (double) correct / seen)));
             Checkpoint.keepLatest(dir, 1);
         }
         opt.close();
         model.eval();
         return (System.nanoTime() - start) / 1e9;
+    }
+
+    /** The settings saved in each checkpoint: enough to rebuild the net and the test clips. */
+    private static Map<String, Object> configMap(Config cfg, String variant, double sp) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("recipe", "delta");
+        m.put("data", cfg.data());
+        m.put("data_dir", cfg.dataDir().toAbsolutePath().toString());
+        m.put("variant", variant);
+        m.put("sp_rate", sp);
+        m.put("frames", cfg.frames());
+        m.put("train_clips", cfg.trainClips());
+        m.put("test_clips", cfg.testClips());
+        m.put("epochs", cfg.epochs());
+        m.put("batch", cfg.batch());
+        m.put("lr", cfg.lr());
+        m.put("theta_lr", cfg.thetaLr());
+        m.put("theta0", cfg.theta0());
+        m.put("seed", cfg.seed());
+        return m;
     }
 
     private static int[] shuffled(int n, long seed) {
@@ -361,7 +491,8 @@ public final class Delta {
                 r.javaDenseMs(), r.agreement(), r.maxAbsDiff());
     }
 
-    private static String table(Config cfg, List<Result> rows) {
+    /** The results as Markdown tables (accuracy and sparsity, operations, timings). */
+    public static String table(Config cfg, List<Result> rows) {
         StringBuilder s = new StringBuilder();
         s.append(String.format(Locale.ROOT, "data %s, T=%d, %d epochs, batch %d, lr %g, theta lr %g, theta0 %g, "
                         + "sp_rate(b) %g, seed %d%n%n", cfg.data(), cfg.frames(), cfg.epochs(), cfg.batch(), cfg.lr(),
@@ -425,7 +556,7 @@ public final class Delta {
                 nmnistSplit(cfg, "test100.txt", cfg.testClips())};
     }
 
-    private static Clips nmnistSplit(Config cfg, String labelFile, int limit) throws IOException {
+    static Clips nmnistSplit(Config cfg, String labelFile, int limit) throws IOException {
         Map<Integer, Integer> labels = NmnistEvents.readLabels(cfg.dataDir().resolve(labelFile));
         List<float[][][][]> frames = new ArrayList<>();
         List<Integer> ys = new ArrayList<>();
@@ -473,7 +604,7 @@ public final class Delta {
         };
     }
 
-    private static Clips[] moving(Config cfg) throws IOException {
+    static Clips[] moving(Config cfg) throws IOException {
         Path d = cfg.dataDir();
         Idx.Labelled train = Idx.readLabelled(d.resolve("train-images-idx3-ubyte.gz"),
                 d.resolve("train-labels-idx1-ubyte.gz"));

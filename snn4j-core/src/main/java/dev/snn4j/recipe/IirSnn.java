@@ -16,6 +16,7 @@ import dev.snn4j.surrogate.PiecewiseLinear;
 import dev.snn4j.train.Adam;
 import dev.snn4j.train.Checkpoint;
 import dev.snn4j.train.LrSchedule;
+import dev.snn4j.train.MetricsLog;
 import dev.snn4j.train.ParamGroup;
 import dev.snn4j.train.RunningMean;
 import dev.snn4j.train.Trainer;
@@ -128,7 +129,8 @@ public final class IirSnn {
             Vgg ann = Vgg.ann(manager, cfg.model());
             Adam annOpt = Adam.adam(ParamGroup.all(ann).lr(cfg.annLr()))
                     .schedule(LrSchedule.cosine((long) cfg.annEpochs() * trainBatches.batchCount(cfg.batch()), 0));
-            double seconds = trainStage("ann", ann, annOpt, cfg.annEpochs(), trainBatches, cfg, out, manager, listener);
+            double seconds = trainStage("ann", ann, annOpt, cfg.annEpochs(), trainBatches, stats, cfg, out, manager,
+                    listener);
             table.add(evaluate("ann", ann, 1, testBatches, cfg, manager, seconds, listener));
 
             // 2.-3. fold batch norm into the convolutions, thresholds from the 90th percentile of each layer's input
@@ -149,7 +151,8 @@ public final class IirSnn {
                 Adam opt = Adam.adam(ParamGroup.all(snn).lr(cfg.snnLr())).amsgrad(true)
                         .schedule(LrSchedule.stepDecay(total, 0.2, 0.6, 0.8, 0.9));
                 String stage = STAGE_PREFIX + t;
-                double s = trainStage(stage, snn, opt, cfg.stageEpochs()[i], trainBatches, cfg, out, manager, listener);
+                double s = trainStage(stage, snn, opt, cfg.stageEpochs()[i], trainBatches, stats, cfg, out, manager,
+                        listener);
                 table.add(evaluate(stage, snn, t, testBatches, cfg, manager, s, listener));
                 opt.close();
             }
@@ -192,8 +195,9 @@ public final class IirSnn {
     }
 
     /** Trains one stage, resuming from its last complete epoch; returns the training seconds of this run. */
-    private static double trainStage(String stage, Vgg model, Adam opt, int epochs, ImageBatches data, Config cfg,
-                                     Path out, NDManager manager, Listener listener) throws IOException {
+    private static double trainStage(String stage, Vgg model, Adam opt, int epochs, ImageBatches data,
+                                     double[][] stats, Config cfg, Path out, NDManager manager, Listener listener)
+            throws IOException {
         Path dir = out.resolve(stage);
         int firstEpoch = 0;
         Optional<Checkpoint> last = Checkpoint.loadLatest(dir);
@@ -224,8 +228,12 @@ public final class IirSnn {
             }
             listener.epochDone(stage, epoch, loss.mean(), (double) correct / seen);
             Map<String, Double> metrics = Map.of("train_loss", loss.mean(), "train_accuracy", (double) correct / seen);
+            // the curve line first: a crash before the checkpoint re-runs this epoch, which replaces the line
+            MetricsLog.record(out.resolve(MetricsLog.FILE), stage, epoch + 1, Map.of("time_steps", model.timeSteps(),
+                    "train_loss", loss.mean(), "train_accuracy", (double) correct / seen, "step", opt.stepCount(),
+                    "seconds", (System.nanoTime() - start) / 1e9));
             Checkpoint.save(dir, model, opt, new Checkpoint.State(opt.stepCount(), epoch + 1, cfg.seed(),
-                    configMap(cfg, stage, model.timeSteps()), metrics));
+                    configMap(cfg, stage, model.timeSteps(), stats), metrics));
             Checkpoint.keepLatest(dir, 1);
         }
         model.eval();
@@ -310,7 +318,8 @@ public final class IirSnn {
         return result;
     }
 
-    private static Map<String, Object> configMap(Config cfg, String stage, int t) {
+    /** The run's settings saved in every checkpoint; enough to rebuild the net and its input normalisation. */
+    static Map<String, Object> configMap(Config cfg, String stage, int t, double[][] stats) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("recipe", "iir-snn");
         m.put("stage", stage);
@@ -318,6 +327,12 @@ public final class IirSnn {
         m.put("model", cfg.model().name());
         m.put("features", String.join(",", cfg.model().features()));
         m.put("hidden", java.util.Arrays.toString(cfg.model().hidden()));
+        m.put("in_channels", cfg.model().inChannels());
+        m.put("image_size", cfg.model().imageSize());
+        m.put("classes", cfg.model().classes());
+        m.put("dropout", cfg.model().dropout());
+        m.put("mean", stats[0]);
+        m.put("std", stats[1]);
         m.put("batch", cfg.batch());
         m.put("ann_epochs", cfg.annEpochs());
         m.put("ann_lr", cfg.annLr());

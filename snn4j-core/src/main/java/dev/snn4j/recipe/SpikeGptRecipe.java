@@ -297,11 +297,57 @@ public final class SpikeGptRecipe {
 
     private static void save(Config cfg, SpikeGpt model, Adam opt, long step, double trainLoss, Path ckptDir,
                              Listener listener) throws IOException {
+        // the training curve, one point per checkpoint (SpikeGPT trains by steps, not epochs)
+        dev.snn4j.train.MetricsLog.record(cfg.out().resolve(dev.snn4j.train.MetricsLog.FILE), "train", (int) step,
+                Map.of("train_loss", trainLoss, "step", step));
         Path dir = Checkpoint.save(ckptDir, model, opt, new Checkpoint.State(step, 0, cfg.seed(), cfg.toMap(),
                 Map.of("train_loss", trainLoss)));
         Checkpoint.keepLatest(ckptDir, 1);
         model.save(cfg.out().resolve(SpikeGptDir.WEIGHTS)); // the model directory always has the newest weights
         listener.checkpointed(dir);
+    }
+
+    /**
+     * Held-out bits per token of a trained model directory, on the held-out tail of its corpus (the one recorded in
+     * {@code config.json}, or {@code corpus} if not null), with the context, held-out fraction and evaluation batch it
+     * was trained with; returns {bits per token, tokens scored} and fills {@code rates} (spiking model).
+     *
+     * <pre>{@code
+     * double bpc = SpikeGptRecipe.evaluate(Path.of("runs/sg"), null, 0, new LinkedHashMap<>())[0];
+     * }</pre>
+     *
+     * @param evalTokens score at most this many held-out tokens (0 = all)
+     */
+    public static double[] evaluate(Path dir, Path corpus, int evalTokens, Map<String, Double> rates)
+            throws IOException {
+        try (NDManager manager = NDManager.newBaseManager(); SpikeGptDir.Loaded l = SpikeGptDir.load(dir, manager)) {
+            Map<String, Object> s = l.settings();
+            Path c = corpus;
+            if (c == null) {
+                if (!(s.get("corpus") instanceof String name)) {
+                    throw new IOException(dir.resolve(SpikeGptDir.CONFIG) + ": no training.corpus recorded; give the "
+                            + "corpus explicitly");
+                }
+                c = Path.of(name);
+            }
+            int context = number(s, "context", dir);
+            int evalBatch = number(s, "eval_batch", dir);
+            double heldOut = s.get("held_out") instanceof Number n ? n.doubleValue() : 0.1;
+            int[] ids = l.tokenizer().encode(TextCorpus.read(c));
+            TokenSplit split = TokenSplit.of(ids, heldOut, context);
+            Config cfg = new Config(c, null, dir, 1, 1, l.model().config().spiking(), context, 1, 1, 0, 1e-3, 0, 0,
+                    heldOut, evalTokens, evalBatch, 1, 0, 1, 0);
+            l.model().eval();
+            return heldOutBits(cfg, l.model(), split, manager, rates, new Listener() { });
+        }
+    }
+
+    private static int number(Map<String, Object> s, String key, Path dir) throws IOException {
+        if (!(s.get(key) instanceof Number n) || n.intValue() < 1) {
+            throw new IOException(dir.resolve(SpikeGptDir.CONFIG) + ": expected a positive number at training."
+                    + key + ", got " + s.get(key));
+        }
+        return n.intValue();
     }
 
     /**

@@ -37,9 +37,35 @@ public final class IirReport {
         return sb.toString();
     }
 
-    /** Writes {@code report.md} and {@code accuracy_vs_T.png} into {@code dir}; returns the Markdown file. */
+    /** The file {@link #write} stores the table in, machine-readable (read by {@code snn4j report}). */
+    public static final String STAGES_FILE = "stages.json";
+
+    /**
+     * Writes {@code report.md}, {@code accuracy_vs_T.png} and {@code stages.json} (the rows as JSON) into {@code dir};
+     * returns the Markdown file.
+     */
     public static Path write(Path dir, String dataName, List<IirSnn.StageResult> rows) throws IOException {
         Files.createDirectories(dir);
+        List<Map<String, Object>> json = new ArrayList<>();
+        for (IirSnn.StageResult r : rows) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("stage", r.stage());
+            m.put("time_steps", r.timeSteps());
+            m.put("accuracy", r.accuracy());
+            m.put("latency_ms", r.latencyMs());
+            m.put("firing_rates", r.firingRates());
+            m.put("macs", r.macs());
+            m.put("acs", r.acs());
+            m.put("energy_uj", r.energyUj());
+            m.put("train_seconds", r.trainSeconds());
+            json.add(m);
+        }
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("recipe", "iir-snn");
+        doc.put("data", dataName);
+        doc.put("stages", json);
+        AtomicFiles.write(dir.resolve(STAGES_FILE), new com.google.gson.GsonBuilder().setPrettyPrinting()
+                .serializeSpecialFloatingPointValues().create().toJson(doc).getBytes(StandardCharsets.UTF_8));
         List<double[]> snn = new ArrayList<>();
         double ann = Double.NaN;
         for (IirSnn.StageResult r : rows) {
