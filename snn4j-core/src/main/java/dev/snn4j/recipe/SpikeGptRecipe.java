@@ -18,6 +18,7 @@ import dev.snn4j.text.TokenSplit;
 import dev.snn4j.text.Tokenizer;
 import dev.snn4j.train.Adam;
 import dev.snn4j.train.Checkpoint;
+import dev.snn4j.train.CheckpointFormatException;
 import dev.snn4j.train.LrSchedule;
 import dev.snn4j.train.ParamGroup;
 import dev.snn4j.train.RunningMean;
@@ -208,8 +209,8 @@ public final class SpikeGptRecipe {
             if (last.isPresent()) {
                 try {
                     last.get().restore(model, opt);
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException("checkpoint " + last.get().dir() + " does not fit this run"
+                } catch (CheckpointFormatException e) {
+                    throw new CheckpointFormatException("checkpoint " + last.get().dir() + " does not fit this run"
                             + differences(last.get().state().config(), cfg.toMap()) + " (use another --out or the "
                             + "same settings): " + e.getMessage(), e);
                 }
