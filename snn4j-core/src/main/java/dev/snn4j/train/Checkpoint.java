@@ -92,9 +92,16 @@ public final class Checkpoint {
         this.optimizerInfo = optimizerInfo;
     }
 
-    /** Writes a checkpoint for {@code state.step()} under {@code root}, points {@code latest} at it, returns its path. */
+    /**
+     * Writes a checkpoint for {@code state.step()} under {@code root}, points {@code latest} at it, returns its path.
+     * A model or optimizer state holding a NaN or infinity is never written: a {@link NonFiniteException} names the
+     * parameter and the value, and the previous checkpoint stays the latest (a poisoned state would otherwise replace
+     * the last good one and every resume would start from it).
+     */
     public static Path save(Path root, Module model, Adam optimizer, State state) throws IOException {
+        refuseNonFinite(model, optimizer, state.step());
         Files.createDirectories(root);
+        removeStaleTemporaries(root);
         String name = String.format("step-%09d", state.step());
         Path tmp = Files.createTempDirectory(root, "." + name + ".");
         try {
@@ -135,6 +142,44 @@ public final class Checkpoint {
             if (Files.exists(tmp)) {
                 deleteTree(tmp);
             }
+        }
+    }
+
+    private static void refuseNonFinite(Module model, Adam optimizer, long step) {
+        String[] bad = Finite.firstNonFiniteParameter(model.namedParameters());
+        if (bad != null) {
+            throw new NonFiniteException(step, bad[0], "holds " + bad[1] + "; checkpoint not written");
+        }
+        if (optimizer != null) {
+            NDManager first = optimizer.parameters().values().iterator().next().value().getManager();
+            try (NDManager scratch = first.newSubManager()) {
+                for (Map.Entry<String, NDArray> e : optimizer.stateDict(scratch).entrySet()) {
+                    String where = Finite.firstNonFinite(e.getValue());
+                    if (where != null) {
+                        throw new NonFiniteException(step, null, "optimizer state '" + e.getKey() + "' holds " + where
+                                + "; checkpoint not written");
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Deletes what an interrupted {@link #save} leaves behind: hidden {@code .step-N.*} directories and
+     * {@code .latest.*.tmp} files. Only one process writes a checkpoint root, so any such entry is stale.
+     */
+    private static void removeStaleTemporaries(Path root) throws IOException {
+        List<Path> stale = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(root)) {
+            for (Path p : ds) {
+                String n = p.getFileName().toString();
+                if (n.startsWith(".step-") || (n.startsWith("." + LATEST + ".") && n.endsWith(".tmp"))) {
+                    stale.add(p);
+                }
+            }
+        }
+        for (Path p : stale) {
+            deleteTree(p);
         }
     }
 
