@@ -1,5 +1,6 @@
 package dev.snn4j.recipe;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import com.google.gson.GsonBuilder;
@@ -228,6 +229,8 @@ public final class SpikeGptRecipe {
             model.train(true);
             while (step < cfg.steps()) {
                 Random sampler = new Random(cfg.seed() * 1_000_003L + step); // resumable: depends on the step only
+                // dropout draws from the engine generator, which checkpoints do not hold: seed it per step as well
+                Engine.getInstance().setRandomSeed(IirSnn.epochSeed(cfg.seed(), "spikegpt", (int) step));
                 double lr = opt.currentLr(opt.groups().get(0));
                 Trainer.StepResult r;
                 try (NDManager bm = manager.newSubManager()) {

@@ -16,6 +16,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 /**
@@ -67,6 +70,7 @@ final class FuzzHarness {
         long typedErrors;
         long wrappedLibraryErrors;
         long maxAllocated;
+        long cpuNanos;
         final List<String> failures = new ArrayList<>();
 
         Stats(String reader) {
@@ -91,7 +95,6 @@ final class FuzzHarness {
         Stats st = new Stats(reader);
         STATS.put(reader, st);
         Random rnd = new Random(seed);
-        ExecutorService worker = newWorker();
         Map<Path, byte[]> originals = new LinkedHashMap<>();
         Map<Case, Long> caseBytes = new LinkedHashMap<>();
         for (Case c : cases) {
@@ -100,46 +103,84 @@ final class FuzzHarness {
                 originals.put(c.dir().resolve(name), Files.readAllBytes(c.dir().resolve(name)));
             }
         }
+        // The inputs run back to back on one worker thread (no hand-over per input, which costs more than most
+        // parses on a busy machine); this thread watches the start time of the current input and abandons the worker
+        // (a daemon) if one input takes longer than the timeout, continuing with the next input on a fresh worker.
+        AtomicLong started = new AtomicLong();
+        AtomicInteger current = new AtomicInteger();
+        AtomicInteger generation = new AtomicInteger();
+        AtomicReference<Path> currentFile = new AtomicReference<>();
+        AtomicReference<byte[]> currentInput = new AtomicReference<>();
+        int next = 0;
+        ExecutorService worker = newWorker();
         try {
-            for (int i = 0; i < inputs; i++) {
-                Case c = cases.get(i % cases.size());
-                String name = c.mutable().get((i / cases.size()) % c.mutable().size());
-                Path file = c.dir().resolve(name);
-                byte[] original = originals.get(file);
-                byte[] mutated = new Mutator(rnd, c.headerOffsets().get(name), c.text()).mutate(original);
-                Files.write(file, mutated);
-                long totalBytes = caseBytes.get(c) - original.length + mutated.length;
-                long bound = ALLOC_FACTOR * totalBytes + ALLOC_SLACK;
-                st.inputs++;
-                String where = reader + " input " + i + " (case " + c.label() + ", file " + name + ", "
-                        + mutated.length + " bytes)";
-                Future<long[]> f = worker.submit(() -> measure(c, st, where, file, mutated, expected));
-                try {
-                    long[] allocated = f.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-                    st.maxAllocated = Math.max(st.maxAllocated, allocated[0]);
-                    if (allocated[0] > bound) {
-                        fail(st, where, "allocated " + allocated[0] + " bytes, bound " + bound + " for "
-                                + totalBytes + " bytes of input", mutated);
+            while (next < inputs && st.failures.size() < 20) {
+                int from = next;
+                int gen = generation.incrementAndGet();
+                Future<?> f = worker.submit(() -> {
+                    for (int i = from; i < inputs && generation.get() == gen && st.failures.size() < 20; i++) {
+                        current.set(i);
+                        Case c = cases.get(i % cases.size());
+                        String name = c.mutable().get((i / cases.size()) % c.mutable().size());
+                        Path file = c.dir().resolve(name);
+                        byte[] original = originals.get(file);
+                        byte[] mutated = new Mutator(rnd, c.headerOffsets().get(name), c.text()).mutate(original);
+                        currentFile.set(file);
+                        currentInput.set(mutated);
+                        Files.write(file, mutated);
+                        long totalBytes = caseBytes.get(c) - original.length + mutated.length;
+                        long bound = ALLOC_FACTOR * totalBytes + ALLOC_SLACK;
+                        st.inputs++;
+                        String where = reader + " input " + i + " (case " + c.label() + ", file " + name + ", "
+                                + mutated.length + " bytes)";
+                        started.set(System.nanoTime());
+                        long allocated = measure(c, st, where, file, mutated, expected);
+                        started.set(0);
+                        if (generation.get() != gen) {
+                            return null; // abandoned meanwhile: the watcher restored the file
+                        }
+                        st.maxAllocated = Math.max(st.maxAllocated, allocated);
+                        if (allocated > bound) {
+                            fail(st, where, "allocated " + allocated + " bytes, bound " + bound + " for "
+                                    + totalBytes + " bytes of input", mutated);
+                        }
+                        Files.write(file, original);
                     }
-                } catch (TimeoutException e) {
-                    f.cancel(true);
-                    worker.shutdownNow();
-                    worker = newWorker(); // the old thread may be stuck; it is a daemon
-                    fail(st, where, "no result after " + TIMEOUT_SECONDS + " s (hang)", mutated);
-                } catch (ExecutionException e) {
-                    fail(st, where, "harness error " + e.getCause(), mutated);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException(e);
-                } finally {
-                    Files.write(file, original);
-                }
-                if (st.failures.size() > 0 && st.failures.size() >= 20) {
-                    break; // enough to see the pattern
+                    return null;
+                });
+                while (true) {
+                    try {
+                        f.get(100, TimeUnit.MILLISECONDS);
+                        next = inputs;
+                        break;
+                    } catch (TimeoutException e) {
+                        long t0 = started.get();
+                        if (t0 != 0 && System.nanoTime() - t0 > TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS)) {
+                            int i = current.get();
+                            generation.incrementAndGet();
+                            f.cancel(true);
+                            worker.shutdownNow();
+                            worker = newWorker(); // the old thread may stay stuck; it is a daemon
+                            fail(st, reader + " input " + i, "no result after " + TIMEOUT_SECONDS + " s (hang)",
+                                    currentInput.get());
+                            Files.write(currentFile.get(), originals.get(currentFile.get()));
+                            started.set(0);
+                            next = i + 1;
+                            break;
+                        }
+                    } catch (ExecutionException e) {
+                        throw new IOException("fuzz harness failed", e.getCause());
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IOException(e);
+                    }
                 }
             }
         } finally {
             worker.shutdownNow();
+            for (Map.Entry<Path, byte[]> e : originals.entrySet()) {
+                Files.write(e.getKey(), e.getValue());
+            }
         }
         return st;
     }
@@ -153,15 +194,17 @@ final class FuzzHarness {
     }
 
     /** Runs the parser once; returns the bytes allocated on all threads meanwhile. */
-    private static long[] measure(Case c, Stats st, String where, Path file, byte[] bytes,
-                                  Class<? extends Throwable>[] expected) {
+    private static long measure(Case c, Stats st, String where, Path file, byte[] bytes,
+                                Class<? extends Throwable>[] expected) {
         long before = allThreadsAllocated();
+        long cpu0 = THREADS.getCurrentThreadCpuTime();
         Throwable thrown = null;
         try {
             c.parser().parse(c.dir());
         } catch (Throwable t) {
             thrown = t;
         }
+        st.cpuNanos += THREADS.getCurrentThreadCpuTime() - cpu0;
         long allocated = allThreadsAllocated() - before;
         if (thrown == null) {
             st.successes++;
@@ -181,7 +224,7 @@ final class FuzzHarness {
                 st.typedErrors++;
             }
         }
-        return new long[] {allocated};
+        return allocated;
     }
 
     private static boolean isExpected(Throwable t, Class<? extends Throwable>[] expected) {
@@ -282,19 +325,23 @@ final class FuzzHarness {
     /** A Markdown table of all readers run so far. */
     static String table() {
         StringBuilder s = new StringBuilder("| reader | inputs | successes | typed errors | of which wrapped library"
-                + " errors | failures | max heap allocated per input |\n|---|---:|---:|---:|---:|---:|---:|\n");
+                + " errors | failures | max heap allocated per input | parser CPU time |\n"
+                + "|---|---:|---:|---:|---:|---:|---:|---:|\n");
         long[] tot = new long[5];
+        long cpu = 0;
         for (Stats st : STATS.values()) {
-            s.append(String.format("| %s | %d | %d | %d | %d | %d | %.1f MiB |%n", st.reader, st.inputs,
+            s.append(String.format("| %s | %d | %d | %d | %d | %d | %.1f MiB | %.1f s |%n", st.reader, st.inputs,
                     st.successes, st.typedErrors, st.wrappedLibraryErrors, st.failures.size(),
-                    st.maxAllocated / 1048576.0));
+                    st.maxAllocated / 1048576.0, st.cpuNanos / 1e9));
+            cpu += st.cpuNanos;
             tot[0] += st.inputs;
             tot[1] += st.successes;
             tot[2] += st.typedErrors;
             tot[3] += st.wrappedLibraryErrors;
             tot[4] += st.failures.size();
         }
-        s.append(String.format("| **total** | %d | %d | %d | %d | %d | |%n", tot[0], tot[1], tot[2], tot[3], tot[4]));
+        s.append(String.format("| **total** | %d | %d | %d | %d | %d | | %.1f s |%n", tot[0], tot[1], tot[2], tot[3],
+                tot[4], cpu / 1e9));
         return s.toString();
     }
 

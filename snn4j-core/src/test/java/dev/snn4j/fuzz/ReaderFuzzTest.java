@@ -30,6 +30,7 @@ import dev.snn4j.train.Checkpoint;
 import dev.snn4j.train.CheckpointFormatException;
 import dev.snn4j.train.ParamGroup;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,6 +49,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.zip.GZIPOutputStream;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Fuzzes every file reader with seeded mutations of valid files (see {@link Mutator}, {@link FuzzHarness} for the
@@ -421,9 +424,47 @@ class ReaderFuzzTest {
         }
     }
 
+    /** The harness itself: an undocumented exception, a wrapped own crash and an oversized allocation are caught. */
+    @Test
+    void harnessFlagsWhatItShould() throws IOException {
+        Path d = dir("self");
+        Files.write(d.resolve("x.bin"), new byte[64]);
+        FuzzHarness.Stats st = FuzzHarness.run("self-test (not a reader)", 1, 60, List.of(single("x", d, "x.bin", null,
+                false, p -> {
+                    byte[] b = Files.readAllBytes(p.resolve("x.bin"));
+                    return switch (b.length % 4) {
+                        case 0 -> throw new IllegalArgumentException("undocumented");
+                        case 1 -> throw new DataFormatException(p.resolve("x.bin"), "wraps an own crash",
+                                new NullPointerException());
+                        case 2 -> new byte[64 << 20]; // over the bound for a tiny file
+                        default -> throw new DataFormatException(p.resolve("x.bin"), "a proper typed error");
+                    };
+                })), DataFormatException.class);
+        FuzzHarness.STATS.remove(st.reader);
+        assertTrue(st.failures.stream().anyMatch(f -> f.contains("undocumented exception java.lang.Illegal")));
+        assertTrue(st.failures.stream().anyMatch(f -> f.contains("wraps a crash in snn4j code")));
+        assertTrue(st.failures.stream().anyMatch(f -> f.contains("allocated")));
+        assertTrue(st.typedErrors > 0, "typed errors counted");
+    }
+
+    private static long wall0;
+    private static long cpu0;
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    @BeforeAll
+    static void start() {
+        wall0 = System.nanoTime();
+        cpu0 = processCpuNanos();
+    }
+
     @AfterAll
     static void report() throws IOException {
-        String table = FuzzHarness.table();
+        String table = FuzzHarness.table() + String.format("%nWhole class: %.1f s wall, %.1f s process CPU (all threads,"
+                + " with JIT and GC).%n", (System.nanoTime() - wall0) / 1e9, (processCpuNanos() - cpu0) / 1e9);
         System.out.println("\nReader fuzzing (scale " + SCALE + "):\n" + table);
         Path out = Path.of("target", "fuzz-report.md");
         Files.createDirectories(out.getParent());
