@@ -199,8 +199,8 @@ class SpikeGptTest {
                 () -> new SpikeGpt(m, SpikeGptConfig.of(9, 16, 2)).load(f));
         assertTrue(wide.getMessage().contains("blocks.0.att.time_decay: file (8) vs model (16)"), wide.getMessage());
         assertTrue(wide.getMessage().contains("d 16"), wide.getMessage());
-        IllegalArgumentException deep = assertThrows(IllegalArgumentException.class,
-                () -> new SpikeGpt(m, SpikeGptConfig.of(9, 8, 3)).load(f));
+        dev.snn4j.train.CheckpointFormatException deep = assertThrows(
+                dev.snn4j.train.CheckpointFormatException.class, () -> new SpikeGpt(m, SpikeGptConfig.of(9, 8, 3)).load(f));
         assertTrue(deep.getMessage().contains("missing [blocks.2.ln1.weight"), deep.getMessage());
     }
 
