@@ -19,6 +19,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 /**
@@ -57,9 +58,15 @@ final class FuzzHarness {
      * @param mutable       file names (relative to {@code dir}) that get mutated, one per input, round robin
      * @param headerOffsets per mutable file, offsets of header fields worth targeting (may be absent)
      * @param text          whether the mutable files are text (JSON/UTF-8)
+     * @param fixup         applied to each mutated input, e.g. to repair checksums so that header edits get past a
+     *                      CRC check and reach the code that trusts the header
      */
     record Case(String label, Path dir, List<String> mutable, Map<String, int[]> headerOffsets, boolean text,
-                Parser parser) {
+                Parser parser, UnaryOperator<byte[]> fixup) {
+        Case(String label, Path dir, List<String> mutable, Map<String, int[]> headerOffsets, boolean text,
+             Parser parser) {
+            this(label, dir, mutable, headerOffsets, text, parser, b -> b);
+        }
     }
 
     /** Results of one reader. */
@@ -124,7 +131,8 @@ final class FuzzHarness {
                         String name = c.mutable().get((i / cases.size()) % c.mutable().size());
                         Path file = c.dir().resolve(name);
                         byte[] original = originals.get(file);
-                        byte[] mutated = new Mutator(rnd, c.headerOffsets().get(name), c.text()).mutate(original);
+                        byte[] mutated = c.fixup().apply(new Mutator(rnd, c.headerOffsets().get(name), c.text())
+                                .mutate(original));
                         currentFile.set(file);
                         currentInput.set(mutated);
                         Files.write(file, mutated);

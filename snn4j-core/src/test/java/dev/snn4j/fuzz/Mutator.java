@@ -27,7 +27,8 @@ import java.util.regex.Pattern;
  * Positions are biased towards the start of the file (where headers and metadata live) half of the time.
  */
 final class Mutator {
-    private static final long[] BIG = {0, 1, 2, 0x7F, 0xFF, 0x7FFF, 0xFFFF, 0x7FFFFFFFL, 0x80000000L, 0xFFFFFFFFL,
+    private static final long[] BIG = {0, 1, 2, 0x7F, 0xFF, 0x7FFF, 0xFFFF, 0x4000, 0x10000, 0xFFFFFF, 0x7FFFFFFFL,
+            0x80000000L, 0xFFFFFFFFL,
             0x100000000L, Long.MAX_VALUE, Long.MIN_VALUE, -1, 1L << 40};
     private static final String[] NUMBERS = {"0", "-1", "1", "2147483647", "2147483648", "-2147483648",
             "9223372036854775807", "18446744073709551616", "1e309", "-1e309", "NaN", "0.5", "1e-320", "65536",

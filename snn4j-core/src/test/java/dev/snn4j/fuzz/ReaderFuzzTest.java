@@ -180,6 +180,26 @@ class ReaderFuzzTest {
         return FuzzHarness.offsets(2, 4);
     }
 
+    /** Recomputes the CRC of every complete PNG chunk (a no-op for anything that is not a PNG). */
+    static byte[] fixPngCrcs(byte[] b) {
+        if (b.length < 8 || (b[0] & 0xff) != 0x89 || b[1] != 'P') {
+            return b;
+        }
+        ByteBuffer buf = ByteBuffer.wrap(b);
+        int pos = 8;
+        while (pos + 12 <= b.length) {
+            long len = Integer.toUnsignedLong(buf.getInt(pos));
+            if (pos + 12 + len > b.length) {
+                break;
+            }
+            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+            crc.update(b, pos + 4, (int) len + 4);
+            buf.putInt(pos + 8 + (int) len, (int) crc.getValue());
+            pos += 12 + (int) len;
+        }
+        return b;
+    }
+
     @Test
     void cifarImageFolders() throws IOException {
         Random r = new Random(3);
@@ -192,10 +212,14 @@ class ReaderFuzzTest {
         Files.write(test.resolve("cat/a.png"), png);
         Files.write(test.resolve("dog/b.jpg"), jpg);
         Files.write(test.resolve("dog/c.png"), image("png", 16, 16, r));
+        FuzzHarness.Parser load = p -> CifarLoader.load(p, CifarLoader.Split.TEST);
         FuzzHarness.Case c = new FuzzHarness.Case("png+jpg", root, List.of("test/cat/a.png", "test/dog/b.jpg"),
                 Map.of("test/cat/a.png", imageHeader(png, true), "test/dog/b.jpg", imageHeader(jpg, false)), false,
-                p -> CifarLoader.load(p, CifarLoader.Split.TEST));
-        FuzzHarness.assertClean(FuzzHarness.run("image folders (CifarLoader)", 13, n(500), List.of(c),
+                load);
+        // the same PNG with its chunk CRCs repaired after mutation, so that edited IHDR fields reach the decoder
+        FuzzHarness.Case crc = new FuzzHarness.Case("png, CRCs repaired", root, List.of("test/cat/a.png"),
+                Map.of("test/cat/a.png", imageHeader(png, true)), false, load, ReaderFuzzTest::fixPngCrcs);
+        FuzzHarness.assertClean(FuzzHarness.run("image folders (CifarLoader)", 13, n(600), List.of(c, crc),
                 DataFormatException.class));
     }
 
