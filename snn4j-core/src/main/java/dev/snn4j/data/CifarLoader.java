@@ -1,12 +1,15 @@
 package dev.snn4j.data;
 
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -29,6 +32,8 @@ public final class CifarLoader {
             "horse", "ship", "truck");
     private static final int SIDE = 32;
     private static final int RECORD = 1 + 3 * SIDE * SIDE;
+    /** Most pixels an image file may declare per byte of file (see {@link #readImage}). */
+    static final long MAX_PIXELS_PER_BYTE = 8 * 1032;
 
     /** Which part of the data set. */
     public enum Split { TRAIN, TEST }
@@ -129,15 +134,7 @@ public final class CifarLoader {
         byte[] pixels = null;
         for (int i = 0; i < images.size(); i++) {
             Path p = images.get(i);
-            BufferedImage img;
-            try {
-                img = ImageIO.read(p.toFile());
-            } catch (IOException | RuntimeException e) {
-                throw new DataFormatException(p, "unreadable image: " + e.getMessage(), e);
-            }
-            if (img == null) {
-                throw new DataFormatException(p, "not a readable PNG/JPEG image");
-            }
+            BufferedImage img = readImage(p);
             if (pixels == null) {
                 h = img.getHeight();
                 w = img.getWidth();
@@ -165,6 +162,43 @@ public final class CifarLoader {
         int[] labels = labelList.stream().mapToInt(Integer::intValue).toArray();
         List<String> names = classDirs.stream().map(d -> d.getFileName().toString()).toList();
         return new ImageDataset(pixels, labels, 3, h, w, names);
+    }
+
+    /**
+     * Decodes one image after checking the size its header declares: ImageIO allocates the whole raster from the
+     * header before reading any pixel data, so a 73-byte PNG claiming 20000x20000 pixels made it allocate 1.2 GB.
+     * No PNG or JPEG holds more than {@value #MAX_PIXELS_PER_BYTE} pixels per file byte (deflate's 1032:1 limit on
+     * 1-bit pixels; JPEG needs several bits per 8x8 block).
+     */
+    static BufferedImage readImage(Path p) throws IOException {
+        long size = Files.size(p);
+        try (ImageInputStream in = ImageIO.createImageInputStream(p.toFile())) {
+            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
+            if (readers == null || !readers.hasNext()) {
+                throw new DataFormatException(p, "not a readable PNG/JPEG image");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                long w = reader.getWidth(0);
+                long h = reader.getHeight(0);
+                if (w < 1 || h < 1 || w * h > MAX_PIXELS_PER_BYTE * size) {
+                    throw new DataFormatException(p, "header declares " + w + "x" + h + " pixels, more than a " + size
+                            + "-byte image can hold (at most " + MAX_PIXELS_PER_BYTE + " pixels per byte)");
+                }
+                BufferedImage img = reader.read(0);
+                if (img == null) {
+                    throw new DataFormatException(p, "not a readable PNG/JPEG image");
+                }
+                return img;
+            } finally {
+                reader.dispose();
+            }
+        } catch (DataFormatException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            throw new DataFormatException(p, "unreadable image: " + e.getMessage(), e);
+        }
     }
 
     private static boolean isImage(Path p) {

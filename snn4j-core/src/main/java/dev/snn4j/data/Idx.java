@@ -58,20 +58,61 @@ public final class Idx {
         if (!Files.isRegularFile(file)) {
             throw new java.nio.file.NoSuchFileException(file.toString(), null, "no such IDX file");
         }
+        long fileSize = Files.size(file);
+        CountingInputStream counted = null;
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
             raw.mark(2);
             int b0 = raw.read();
             int b1 = raw.read();
             raw.reset();
             boolean gzip = b0 == 0x1f && b1 == 0x8b;
-            InputStream in = gzip ? new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16) : raw;
-            return read(file, new DataInputStream(in), gzip ? " (decompressed)" : "");
+            InputStream in = raw;
+            if (gzip) {
+                counted = new CountingInputStream(new GZIPInputStream(raw, 1 << 16));
+                in = new BufferedInputStream(counted, 1 << 16);
+            }
+            return read(file, new DataInputStream(in), gzip ? " (decompressed)" : "", gzip ? -1 : fileSize);
         } catch (java.util.zip.ZipException e) {
-            throw new IdxFormatException(file, 0, "corrupt gzip data: " + e.getMessage());
+            throw new IdxFormatException(file, counted == null ? 0 : counted.count, "corrupt gzip data: "
+                    + e.getMessage());
+        } catch (EOFException e) {
+            // only the gzip layer throws EOFException here (the IDX parser checks its own lengths): the compressed
+            // stream ends before its end-of-stream marker
+            throw new IdxFormatException(file, counted == null ? 0 : counted.count, "truncated gzip data: the "
+                    + "compressed stream ends early (" + (e.getMessage() == null ? "no end marker" : e.getMessage())
+                    + ")");
         }
     }
 
-    private static Array read(Path file, DataInputStream in, String where) throws IOException {
+    /** Counts decompressed bytes so that gzip errors can name the offset. */
+    private static final class CountingInputStream extends java.io.FilterInputStream {
+        long count;
+
+        CountingInputStream(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                count++;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0) {
+                count += n;
+            }
+            return n;
+        }
+    }
+
+    /** @param fileSize the file's size for plain files (checked before allocating), -1 for gzip */
+    private static Array read(Path file, DataInputStream in, String where, long fileSize) throws IOException {
         int[] magic = new int[4];
         for (int i = 0; i < 4; i++) {
             magic[i] = in.read();
@@ -113,15 +154,21 @@ public final class Idx {
             }
         }
         long dataStart = 4 + 4L * ndims;
-        byte[] data = new byte[(int) size];
-        int n = in.readNBytes(data, 0, data.length);
-        if (n < data.length) {
-            throw new IdxFormatException(file, dataStart + n, "data truncated" + where + ": expected " + data.length
+        if (fileSize >= 0 && dataStart + size > fileSize) {
+            throw new IdxFormatException(file, fileSize, "data truncated: expected " + size + " bytes for shape "
+                    + Arrays.toString(shape) + ", found " + (fileSize - dataStart));
+        }
+        // readNBytes(len) grows its buffer as data arrives: a gzip header cannot make us allocate what the
+        // compressed stream does not hold
+        byte[] data = in.readNBytes((int) size);
+        int n = data.length;
+        if (n < size) {
+            throw new IdxFormatException(file, dataStart + n, "data truncated" + where + ": expected " + size
                     + " bytes for shape " + Arrays.toString(shape) + ", found " + n);
         }
         if (in.read() >= 0) {
             throw new IdxFormatException(file, dataStart + n, "expected the end of the file" + where + " after "
-                    + data.length + " bytes of data for shape " + Arrays.toString(shape) + ", found more bytes");
+                    + n + " bytes of data for shape " + Arrays.toString(shape) + ", found more bytes");
         }
         return new Array(file, shape, data);
     }

@@ -5,7 +5,6 @@ import io.jhdf.api.Dataset;
 import io.jhdf.api.Group;
 import io.jhdf.api.Node;
 import io.jhdf.exceptions.HdfException;
-import io.jhdf.exceptions.HdfInvalidPathException;
 
 import java.io.IOException;
 import java.math.BigInteger;
@@ -123,7 +122,7 @@ public final class ShdDataset {
         if (!Files.isRegularFile(file)) {
             throw new java.io.FileNotFoundException(file + " (no such file)");
         }
-        try (HdfFile h5 = new HdfFile(file)) {
+        try (HdfFile h5 = Hdf5.open(file)) {
             return readOpen(file, h5, numChannels);
         } catch (HdfException e) {
             throw new DataFormatException(file, "HDF5", "cannot be parsed as HDF5 (" + e.getMessage() + ")", e);
@@ -146,7 +145,7 @@ public final class ShdDataset {
             numChannels = SHD_CHANNELS;
             io.jhdf.api.Attribute attr = h5.getAttribute("n_channels");
             if (attr != null) {
-                Object v = attr.getData();
+                Object v = Hdf5.attribute(file, "/ attribute n_channels", attr);
                 if (!(v instanceof Number n) || n.longValue() <= 0 || n.longValue() > Integer.MAX_VALUE) {
                     throw new DataFormatException(file, "/ attribute n_channels", "expected a positive integer, got "
                             + v);
@@ -155,15 +154,15 @@ public final class ShdDataset {
             }
         }
         List<Sample> samples = new ArrayList<>();
-        long[] labels = integers(file, "/labels", dataset(file, h5, "/labels").getData());
+        long[] labels = integers(file, "/labels", data(file, h5, "/labels"));
         Object timesData;
         Object unitsData;
         List<float[]> times = new ArrayList<>();
         List<int[]> units = new ArrayList<>();
         if (exists(h5, "/spikes/offsets")) {
-            long[] offsets = integers(file, "/spikes/offsets", dataset(file, h5, "/spikes/offsets").getData());
-            double[] tFlat = floats(file, "/spikes/times_flat", dataset(file, h5, "/spikes/times_flat").getData());
-            long[] uFlat = integers(file, "/spikes/units_flat", dataset(file, h5, "/spikes/units_flat").getData());
+            long[] offsets = integers(file, "/spikes/offsets", data(file, h5, "/spikes/offsets"));
+            double[] tFlat = floats(file, "/spikes/times_flat", data(file, h5, "/spikes/times_flat"));
+            long[] uFlat = integers(file, "/spikes/units_flat", data(file, h5, "/spikes/units_flat"));
             if (tFlat.length != uFlat.length) {
                 throw new DataFormatException(file, "/spikes/units_flat", "length " + uFlat.length
                         + " differs from /spikes/times_flat length " + tFlat.length);
@@ -187,8 +186,8 @@ public final class ShdDataset {
                 units.add(toInts(file, "/spikes/units_flat", Arrays.copyOfRange(uFlat, a, b)));
             }
         } else {
-            timesData = dataset(file, h5, "/spikes/times").getData();
-            unitsData = dataset(file, h5, "/spikes/units").getData();
+            timesData = data(file, h5, "/spikes/times");
+            unitsData = data(file, h5, "/spikes/units");
             Object[] tRows = rows(file, "/spikes/times", timesData);
             Object[] uRows = rows(file, "/spikes/units", unitsData);
             if (tRows.length != uRows.length) {
@@ -218,7 +217,7 @@ public final class ShdDataset {
         int[] speakers = null;
         if (exists(h5, "/extra/speaker")) {
             speakers = toInts(file, "/extra/speaker",
-                    integers(file, "/extra/speaker", dataset(file, h5, "/extra/speaker").getData()));
+                    integers(file, "/extra/speaker", data(file, h5, "/extra/speaker")));
             if (speakers.length != samples.size()) {
                 throw new DataFormatException(file, "/extra/speaker", "expected one speaker per sample ("
                         + samples.size() + "), got " + speakers.length);
@@ -226,7 +225,7 @@ public final class ShdDataset {
         }
         List<String> keys = null;
         if (exists(h5, "/extra/keys")) {
-            Object k = dataset(file, h5, "/extra/keys").getData();
+            Object k = data(file, h5, "/extra/keys");
             if (!(k instanceof String[] ks)) {
                 throw new DataFormatException(file, "/extra/keys", "expected a 1-D string dataset, got "
                         + k.getClass().getSimpleName());
@@ -256,19 +255,17 @@ public final class ShdDataset {
     }
 
     private static boolean exists(HdfFile h5, String path) {
-        try {
-            h5.getByPath(path);
-            return true;
-        } catch (HdfInvalidPathException e) {
-            return false; // other HdfExceptions (corrupt structure) propagate and are reported as such
-        }
+        return Hdf5.find(h5, path) != null; // corrupt structure throws, and is reported as such
+    }
+
+    /** The dataset's values, after {@link Hdf5#data}'s size check. */
+    private static Object data(Path file, HdfFile h5, String path) throws IOException {
+        return Hdf5.data(file, path, dataset(file, h5, path));
     }
 
     private static Dataset dataset(Path file, HdfFile h5, String path) throws DataFormatException {
-        Node n;
-        try {
-            n = h5.getByPath(path);
-        } catch (HdfInvalidPathException e) {
+        Node n = Hdf5.find(h5, path);
+        if (n == null) {
             throw new DataFormatException(file, path, "missing dataset (required by the SHD layout)");
         }
         if (!(n instanceof Dataset d) || n instanceof Group) {

@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
-import javax.imageio.ImageIO;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
@@ -236,16 +235,11 @@ public final class VideoFolder {
     }
 
     private static BufferedImage read(Path f, Clip c) throws DataFormatException {
-        BufferedImage img;
         try {
-            img = ImageIO.read(f.toFile());
-        } catch (IOException | RuntimeException e) {
+            return CifarLoader.readImage(f); // checks the declared size before ImageIO allocates the raster
+        } catch (IOException e) {
             throw new DataFormatException(f, "clip " + c.id(), "unreadable frame: " + e.getMessage(), e);
         }
-        if (img == null) {
-            throw new DataFormatException(f, "clip " + c.id(), "not a readable PNG/JPEG image");
-        }
-        return img;
     }
 
     /** Clip {@code i} as {@code [T][C][H][W]} floats in [0, 1] (padded per the length policy). */

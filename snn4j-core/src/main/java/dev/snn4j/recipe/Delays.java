@@ -1,5 +1,6 @@
 package dev.snn4j.recipe;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
@@ -344,6 +345,10 @@ public final class Delays {
                     net.applySigma(sigma, epoch);
                     net.train(true);
                     int[] order = shuffled(n, cfg.seed() * 1_000_003L + epoch);
+                    // dropout draws from the engine generator, which checkpoints do not hold: seed it per epoch so a
+                    // resumed run draws what an uninterrupted one would
+                    Engine.getInstance().setRandomSeed(IirSnn.epochSeed(cfg.seed(), dir.getFileName().toString(),
+                            epoch));
                     RunningMean loss = new RunningMean();
                     long correct = 0;
                     long seen = 0;

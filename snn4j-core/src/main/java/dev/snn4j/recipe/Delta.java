@@ -1,5 +1,6 @@
 package dev.snn4j.recipe;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
@@ -314,6 +315,9 @@ public final class Delta {
         model.train(true);
         for (int epoch = first; epoch < cfg.epochs(); epoch++) {
             int[] order = shuffled(train.size(), cfg.seed() * 31 + epoch);
+            // random draws inside the model come from the engine generator, which checkpoints do not hold: seed it
+            // per epoch so a resumed run draws what an uninterrupted one would
+            Engine.getInstance().setRandomSeed(IirSnn.epochSeed(cfg.seed(), variant, epoch));
             RunningMean loss = new RunningMean();
             long correct = 0;
             long seen = 0;

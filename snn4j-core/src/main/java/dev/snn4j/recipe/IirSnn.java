@@ -1,5 +1,6 @@
 package dev.snn4j.recipe;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
@@ -213,6 +214,9 @@ public final class IirSnn {
         for (int epoch = firstEpoch; epoch < epochs; epoch++) {
             int[] order = data.order(cfg.seed(), epoch, true);
             Random augment = new Random(cfg.seed() * 7919 + epoch);
+            // dropout masks come from the engine's generator, whose state a checkpoint does not hold: seed it per
+            // stage and epoch so that a resumed run draws the same masks as an uninterrupted one
+            Engine.getInstance().setRandomSeed(epochSeed(cfg.seed(), stage, epoch));
             RunningMean loss = new RunningMean();
             long correct = 0;
             long seen = 0;
@@ -238,6 +242,12 @@ public final class IirSnn {
         }
         model.eval();
         return (System.nanoTime() - start) / 1e9;
+    }
+
+    /** The engine seed of one epoch of one stage (a 31-bit mix of the run seed, the stage name and the epoch). */
+    static int epochSeed(long seed, String stage, int epoch) {
+        long h = seed * 0x9E3779B97F4A7C15L + stage.hashCode() * 1_000_003L + epoch;
+        return (int) ((h ^ (h >>> 31)) & 0x7fffffff);
     }
 
     /** Test accuracy, batch-1 latency, firing rates and operation counts of {@code model} at its current T. */

@@ -1,5 +1,6 @@
 package dev.snn4j.recipe;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import com.google.gson.GsonBuilder;
@@ -18,6 +19,7 @@ import dev.snn4j.text.TokenSplit;
 import dev.snn4j.text.Tokenizer;
 import dev.snn4j.train.Adam;
 import dev.snn4j.train.Checkpoint;
+import dev.snn4j.train.CheckpointFormatException;
 import dev.snn4j.train.LrSchedule;
 import dev.snn4j.train.ParamGroup;
 import dev.snn4j.train.RunningMean;
@@ -208,8 +210,8 @@ public final class SpikeGptRecipe {
             if (last.isPresent()) {
                 try {
                     last.get().restore(model, opt);
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException("checkpoint " + last.get().dir() + " does not fit this run"
+                } catch (CheckpointFormatException e) {
+                    throw new CheckpointFormatException("checkpoint " + last.get().dir() + " does not fit this run"
                             + differences(last.get().state().config(), cfg.toMap()) + " (use another --out or the "
                             + "same settings): " + e.getMessage(), e);
                 }
@@ -227,6 +229,8 @@ public final class SpikeGptRecipe {
             model.train(true);
             while (step < cfg.steps()) {
                 Random sampler = new Random(cfg.seed() * 1_000_003L + step); // resumable: depends on the step only
+                // dropout draws from the engine generator, which checkpoints do not hold: seed it per step as well
+                Engine.getInstance().setRandomSeed(IirSnn.epochSeed(cfg.seed(), "spikegpt", (int) step));
                 double lr = opt.currentLr(opt.groups().get(0));
                 Trainer.StepResult r;
                 try (NDManager bm = manager.newSubManager()) {

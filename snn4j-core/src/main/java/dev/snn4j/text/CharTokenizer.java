@@ -3,8 +3,12 @@ package dev.snn4j.text;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import dev.snn4j.data.DataFormatException;
+import dev.snn4j.data.TextFiles;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -119,30 +123,38 @@ public final class CharTokenizer implements Tokenizer {
         Files.writeString(dir.resolve(FILE), GSON.toJson(o), StandardCharsets.UTF_8);
     }
 
-    /** Reads a {@code vocab.json} written by {@link #save}. */
+    /**
+     * Reads a {@code vocab.json} written by {@link #save}; anything else (malformed UTF-8 or JSON, entries that are
+     * not single characters, duplicates) is a {@link DataFormatException} naming the file and the entry.
+     */
     public static CharTokenizer load(Path file) throws IOException {
         JsonObject o;
         try {
-            o = GSON.fromJson(Files.readString(file, StandardCharsets.UTF_8), JsonObject.class);
+            JsonElement e = JsonParser.parseString(TextFiles.readUtf8(file));
+            o = e.isJsonObject() ? e.getAsJsonObject() : null;
         } catch (JsonParseException e) {
-            throw new IOException(file + ": invalid JSON: " + e.getMessage(), e);
+            throw new DataFormatException(file, "invalid JSON: " + e.getMessage(), e);
         }
         if (o == null || !o.has("chars") || !o.get("chars").isJsonArray()) {
-            throw new IOException(file + ": expected {\"type\": \"char\", \"chars\": [...]}");
+            throw new DataFormatException(file, "expected {\"type\": \"char\", \"chars\": [...]}");
         }
         JsonArray a = o.getAsJsonArray("chars");
         int[] cps = new int[a.size()];
         for (int i = 0; i < cps.length; i++) {
-            String s = a.get(i).getAsString();
+            JsonElement el = a.get(i);
+            if (!el.isJsonPrimitive() || !el.getAsJsonPrimitive().isString()) {
+                throw new DataFormatException(file, "chars[" + i + "]", "expected a one-character string, got " + el);
+            }
+            String s = el.getAsString();
             if (s.codePointCount(0, s.length()) != 1) {
-                throw new IOException(file + ": entry " + i + " is not a single character: \"" + s + "\"");
+                throw new DataFormatException(file, "chars[" + i + "]", "not a single character: \"" + s + "\"");
             }
             cps[i] = s.codePointAt(0);
         }
         try {
             return new CharTokenizer(cps);
         } catch (IllegalArgumentException e) {
-            throw new IOException(file + ": " + e.getMessage(), e);
+            throw new DataFormatException(file, "chars", e.getMessage(), e);
         }
     }
 

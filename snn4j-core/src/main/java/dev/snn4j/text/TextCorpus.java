@@ -1,5 +1,7 @@
 package dev.snn4j.text;
 
+import dev.snn4j.data.DataFormatException;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -21,7 +23,7 @@ public final class TextCorpus {
     private TextCorpus() {
     }
 
-    /** The normalised text of {@code file}; malformed UTF-8 is an {@link IOException} naming the file. */
+    /** The normalised text of {@code file}; malformed UTF-8 is a {@link DataFormatException} naming the file. */
     public static String read(Path file) throws IOException {
         byte[] bytes;
         try {
@@ -34,7 +36,7 @@ public final class TextCorpus {
             text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
         } catch (CharacterCodingException e) {
-            throw new IOException(file + ": not valid UTF-8 (" + e.getMessage() + ")", e);
+            throw new DataFormatException(file, "not valid UTF-8 (" + e + ")", e);
         }
         return normalize(text);
     }

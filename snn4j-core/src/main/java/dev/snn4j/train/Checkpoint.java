@@ -4,15 +4,20 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
 import com.google.gson.ToNumberPolicy;
 import com.google.gson.reflect.TypeToken;
+import dev.snn4j.data.DataFormatException;
+import dev.snn4j.data.TextFiles;
 import dev.snn4j.nn.Module;
 import dev.snn4j.runtime.io.AtomicFiles;
 import dev.snn4j.runtime.io.Safetensors;
 
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -87,9 +92,16 @@ public final class Checkpoint {
         this.optimizerInfo = optimizerInfo;
     }
 
-    /** Writes a checkpoint for {@code state.step()} under {@code root}, points {@code latest} at it, returns its path. */
+    /**
+     * Writes a checkpoint for {@code state.step()} under {@code root}, points {@code latest} at it, returns its path.
+     * A model or optimizer state holding a NaN or infinity is never written: a {@link NonFiniteException} names the
+     * parameter and the value, and the previous checkpoint stays the latest (a poisoned state would otherwise replace
+     * the last good one and every resume would start from it).
+     */
     public static Path save(Path root, Module model, Adam optimizer, State state) throws IOException {
+        refuseNonFinite(model, optimizer, state.step());
         Files.createDirectories(root);
+        removeStaleTemporaries(root);
         String name = String.format("step-%09d", state.step());
         Path tmp = Files.createTempDirectory(root, "." + name + ".");
         try {
@@ -133,6 +145,44 @@ public final class Checkpoint {
         }
     }
 
+    private static void refuseNonFinite(Module model, Adam optimizer, long step) {
+        String[] bad = Finite.firstNonFiniteParameter(model.namedParameters());
+        if (bad != null) {
+            throw new NonFiniteException(step, bad[0], "holds " + bad[1] + "; checkpoint not written");
+        }
+        if (optimizer != null) {
+            NDManager first = optimizer.parameters().values().iterator().next().value().getManager();
+            try (NDManager scratch = first.newSubManager()) {
+                for (Map.Entry<String, NDArray> e : optimizer.stateDict(scratch).entrySet()) {
+                    String where = Finite.firstNonFinite(e.getValue());
+                    if (where != null) {
+                        throw new NonFiniteException(step, null, "optimizer state '" + e.getKey() + "' holds " + where
+                                + "; checkpoint not written");
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Deletes what an interrupted {@link #save} leaves behind: hidden {@code .step-N.*} directories and
+     * {@code .latest.*.tmp} files. Only one process writes a checkpoint root, so any such entry is stale.
+     */
+    private static void removeStaleTemporaries(Path root) throws IOException {
+        List<Path> stale = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(root)) {
+            for (Path p : ds) {
+                String n = p.getFileName().toString();
+                if (n.startsWith(".step-") || (n.startsWith("." + LATEST + ".") && n.endsWith(".tmp"))) {
+                    stale.add(p);
+                }
+            }
+        }
+        for (Path p : stale) {
+            deleteTree(p);
+        }
+    }
+
     /**
      * The newest complete checkpoint under {@code root}: the one {@code latest} names if it is complete, else the
      * complete {@code step-N} directory with the largest N; empty if there is none. Hidden (temporary) and
@@ -144,7 +194,7 @@ public final class Checkpoint {
         }
         Path pointer = root.resolve(LATEST);
         if (Files.isRegularFile(pointer)) {
-            String name = Files.readString(pointer, StandardCharsets.UTF_8).trim();
+            String name = readPointer(pointer);
             if (NAME.matcher(name).matches()) {
                 Optional<Checkpoint> c = tryOpen(root.resolve(name));
                 if (c.isPresent()) {
@@ -181,8 +231,7 @@ public final class Checkpoint {
         if (!Files.isDirectory(root)) {
             return;
         }
-        String latest = Files.isRegularFile(root.resolve(LATEST))
-                ? Files.readString(root.resolve(LATEST), StandardCharsets.UTF_8).trim() : "";
+        String latest = Files.isRegularFile(root.resolve(LATEST)) ? readPointer(root.resolve(LATEST)) : "";
         List<Path> steps = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(root)) {
             for (Path p : ds) {
@@ -199,6 +248,15 @@ public final class Checkpoint {
         }
     }
 
+    /**
+     * The directory name in {@code latest}; read as ASCII so that a corrupt pointer (any bytes) gives a name that
+     * does not match {@code step-N} and is ignored, instead of a decoding error.
+     */
+    private static String readPointer(Path pointer) throws IOException {
+        byte[] b = Files.readAllBytes(pointer);
+        return new String(b, 0, Math.min(b.length, 256), StandardCharsets.US_ASCII).trim();
+    }
+
     private static long stepOf(Path p) {
         Matcher m = NAME.matcher(p.getFileName().toString());
         return m.matches() ? Long.parseLong(m.group(1)) : -1;
@@ -212,47 +270,87 @@ public final class Checkpoint {
         }
     }
 
-    /** Reads the sidecar of one checkpoint directory; fails if the checkpoint is incomplete. */
+    /**
+     * Reads the sidecar of one checkpoint directory; a missing file (incomplete checkpoint) or a malformed sidecar
+     * is a {@link CheckpointFormatException} naming the file and the field.
+     */
     public static Checkpoint open(Path dir) throws IOException {
         Path infoFile = dir.resolve(INFO_FILE);
         JsonObject info;
         try {
-            info = GSON.fromJson(Files.readString(infoFile, StandardCharsets.UTF_8), JsonObject.class);
+            JsonElement e = JsonParser.parseString(TextFiles.readUtf8(infoFile));
+            info = e.isJsonObject() ? e.getAsJsonObject() : null;
         } catch (NoSuchFileException e) {
-            throw new IOException(dir + ": incomplete checkpoint, no " + INFO_FILE, e);
+            throw new CheckpointFormatException(dir + ": incomplete checkpoint, no " + INFO_FILE, e);
         } catch (JsonParseException e) {
-            throw new IOException(infoFile + ": invalid JSON: " + e.getMessage(), e);
+            throw new CheckpointFormatException(infoFile + ": invalid JSON: " + e.getMessage(), e);
+        } catch (DataFormatException e) {
+            throw new CheckpointFormatException(e.getMessage(), e);
         }
         if (info == null || !info.has("format_version") || !info.has("step")) {
-            throw new IOException(infoFile + ": expected fields 'format_version' and 'step'");
+            throw new CheckpointFormatException(infoFile + ": expected a JSON object with fields 'format_version' and"
+                    + " 'step'");
         }
-        int version = info.get("format_version").getAsInt();
-        if (version > FORMAT_VERSION) {
-            throw new IOException(infoFile + ": format version " + version + " is newer than this reader ("
-                    + FORMAT_VERSION + ")");
+        long version = integer(info, "format_version", infoFile);
+        if (version < 1 || version > FORMAT_VERSION) {
+            throw new CheckpointFormatException(infoFile + ": format version " + version + " is not supported by this"
+                    + " reader (1.." + FORMAT_VERSION + ")");
         }
         if (!Files.isRegularFile(dir.resolve(MODEL_FILE))) {
-            throw new IOException(dir + ": incomplete checkpoint, no " + MODEL_FILE);
+            throw new CheckpointFormatException(dir + ": incomplete checkpoint, no " + MODEL_FILE);
         }
-        JsonObject opt = info.has("optimizer") ? info.getAsJsonObject("optimizer") : null;
-        if (opt != null && !Files.isRegularFile(dir.resolve(OPTIMIZER_FILE))) {
-            throw new IOException(dir + ": incomplete checkpoint, no " + OPTIMIZER_FILE);
+        JsonObject opt = null;
+        if (info.has("optimizer")) {
+            JsonElement o = info.get("optimizer");
+            if (!o.isJsonObject() || !isString(o.getAsJsonObject().get("type"))) {
+                throw new CheckpointFormatException(infoFile + ": field 'optimizer' must be an object with a string"
+                        + " 'type', got " + o);
+            }
+            opt = o.getAsJsonObject();
+            if (!Files.isRegularFile(dir.resolve(OPTIMIZER_FILE))) {
+                throw new CheckpointFormatException(dir + ": incomplete checkpoint, no " + OPTIMIZER_FILE);
+            }
         }
-        Map<String, Object> config = info.has("config")
-                ? GSON.fromJson(info.get("config"), new TypeToken<LinkedHashMap<String, Object>>() { }.getType())
-                : Map.of();
-        Map<String, Double> metrics = info.has("metrics")
-                ? GSON.fromJson(info.get("metrics"), new TypeToken<LinkedHashMap<String, Double>>() { }.getType())
-                : Map.of();
-        State state = new State(info.get("step").getAsLong(), info.has("epoch") ? info.get("epoch").getAsLong() : 0,
-                info.has("seed") ? info.get("seed").getAsLong() : 0, config, metrics);
-        String created = info.has("created") ? info.get("created").getAsString() : "";
-        return new Checkpoint(dir, state, version, created, opt);
+        Map<String, Object> config;
+        Map<String, Double> metrics;
+        try {
+            config = info.has("config") && !info.get("config").isJsonNull()
+                    ? GSON.fromJson(info.get("config"), new TypeToken<LinkedHashMap<String, Object>>() { }.getType())
+                    : Map.of();
+            metrics = info.has("metrics") && !info.get("metrics").isJsonNull()
+                    ? GSON.fromJson(info.get("metrics"), new TypeToken<LinkedHashMap<String, Double>>() { }.getType())
+                    : Map.of();
+        } catch (JsonParseException | IllegalStateException | NumberFormatException e) {
+            throw new CheckpointFormatException(infoFile + ": fields 'config' and 'metrics' must be JSON objects"
+                    + " (metrics of numbers): " + e.getMessage(), e);
+        }
+        State state = new State(integer(info, "step", infoFile), info.has("epoch") ? integer(info, "epoch", infoFile)
+                : 0, info.has("seed") ? integer(info, "seed", infoFile) : 0, config, metrics);
+        String created = isString(info.get("created")) ? info.get("created").getAsString() : "";
+        return new Checkpoint(dir, state, (int) version, created, opt);
+    }
+
+    private static boolean isString(JsonElement e) {
+        return e != null && e.isJsonPrimitive() && e.getAsJsonPrimitive().isString();
+    }
+
+    /** A whole-number field of the sidecar (written as a JSON integer). */
+    private static long integer(JsonObject o, String field, Path file) throws CheckpointFormatException {
+        JsonElement e = o.get(field);
+        try {
+            if (e != null && e.isJsonPrimitive() && e.getAsJsonPrimitive().isNumber()) {
+                return new BigDecimal(e.getAsString()).longValueExact();
+            }
+        } catch (NumberFormatException | ArithmeticException ex) {
+            // reported below
+        }
+        throw new CheckpointFormatException(file + ": field '" + field + "' must be an integer, got " + e);
     }
 
     /**
      * Loads the weights into {@code model} and, if {@code optimizer} is not null, its state; names and shapes are
-     * checked first (see {@link StateDict#load}, {@link Adam#loadStateDict}).
+     * checked first (see {@link StateDict#load}, {@link Adam#loadStateDict}). A checkpoint that does not match the
+     * model or optimizer is a {@link CheckpointFormatException} listing the differences.
      */
     public void restore(Module model, Adam optimizer) throws IOException {
         StateDict.load(dir.resolve(MODEL_FILE), model);
@@ -260,19 +358,22 @@ public final class Checkpoint {
             return;
         }
         if (optimizerInfo == null) {
-            throw new IllegalArgumentException(dir + " holds no optimizer state");
+            throw new CheckpointFormatException(dir + " holds no optimizer state");
         }
         String saved = optimizerInfo.get("type").getAsString();
         if (!saved.equals(optimizerType(optimizer))) {
-            throw new IllegalArgumentException(dir + ": the checkpoint's optimizer is " + saved
+            throw new CheckpointFormatException(dir.resolve(INFO_FILE) + ": the checkpoint's optimizer is " + saved
                     + " but the given one is " + optimizerType(optimizer));
         }
-        Safetensors.Contents c = Safetensors.read(dir.resolve(OPTIMIZER_FILE));
+        Path file = dir.resolve(OPTIMIZER_FILE);
+        Safetensors.Contents c = Safetensors.read(file);
         NDManager first = optimizer.parameters().values().iterator().next().value().getManager();
         try (NDManager tmp = first.newSubManager()) {
             Map<String, NDArray> dict = new LinkedHashMap<>();
             c.tensors().forEach((k, t) -> dict.put(k, StateDict.toArray(tmp, t)));
             optimizer.loadStateDict(dict);
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointFormatException(file + ": " + e.getMessage(), e);
         }
     }
 

@@ -66,15 +66,10 @@ public final class GradClip {
      * called once the cheap global check has failed).
      */
     public static NonFiniteException nonFinite(Map<String, Parameter> params, double norm) {
-        try (NDScope ignored = new NDScope()) {
-            for (Map.Entry<String, Parameter> e : params.entrySet()) {
-                NDArray g = e.getValue().value().getGradient();
-                if (g.isNaN().any().getBoolean()) {
-                    return new NonFiniteException(-1, e.getKey(), "has a non-finite gradient (NaN)");
-                }
-                if (g.isInfinite().any().getBoolean()) {
-                    return new NonFiniteException(-1, e.getKey(), "has a non-finite gradient (infinity)");
-                }
+        for (Map.Entry<String, Parameter> e : params.entrySet()) {
+            String where = Finite.firstNonFinite(e.getValue().value().getGradient());
+            if (where != null) {
+                return new NonFiniteException(-1, e.getKey(), "has a non-finite gradient: " + where);
             }
         }
         return new NonFiniteException(-1, null, "the gradient norm is " + norm

@@ -36,8 +36,8 @@ public final class StateDict {
     }
 
     /**
-     * Loads {@code file} into the model after checking that names and shapes match exactly; otherwise throws an
-     * {@link IllegalArgumentException} listing every missing, unexpected and mismatched name, and changes nothing.
+     * Loads {@code file} into the model after checking that names and shapes match exactly; otherwise throws a
+     * {@link CheckpointFormatException} listing every missing, unexpected and mismatched name, and changes nothing.
      * Values are converted to each parameter's dtype.
      */
     public static void load(Path file, Module model) throws IOException {
@@ -56,7 +56,7 @@ public final class StateDict {
         });
         c.tensors().keySet().stream().filter(k -> !params.containsKey(k)).forEach(unexpected::add);
         if (!missing.isEmpty() || !unexpected.isEmpty() || !mismatched.isEmpty()) {
-            throw new IllegalArgumentException(file + " does not match the model: missing " + missing
+            throw new CheckpointFormatException(file + " does not match the model: missing " + missing
                     + "; unexpected " + unexpected + "; shape mismatch " + mismatched);
         }
         NDManager first = params.values().iterator().next().value().getManager();

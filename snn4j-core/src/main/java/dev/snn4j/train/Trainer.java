@@ -77,7 +77,13 @@ public final class Trainer {
         StepResult r = backward(input, labels);
         if (!Double.isFinite(r.loss())) {
             optimizer.zeroGrad();
-            throw new NonFiniteException(step, null, "the loss is " + r.loss());
+            // name the culprit if a parameter already holds a non-finite value (e.g. after an overflowing update)
+            String[] bad = Finite.firstNonFiniteParameter(optimizer.parameters());
+            if (bad != null) {
+                throw new NonFiniteException(step, bad[0], "holds " + bad[1] + " (the loss is " + r.loss() + ")");
+            }
+            throw new NonFiniteException(step, null, "the loss is " + r.loss() + " while every parameter is finite"
+                    + " (the input or the forward pass overflowed)");
         }
         double norm;
         try {

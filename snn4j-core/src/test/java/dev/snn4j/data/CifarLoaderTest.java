@@ -144,4 +144,29 @@ class CifarLoaderTest {
         assertEquals(CifarLoader.CLASSES, test.classes());
         assertEquals(32, test.height());
     }
+
+    /** A 73-byte PNG whose (checksummed) header claims 20000x20000 pixels made ImageIO allocate 1.2 GB. */
+    @Test
+    void anImageHeaderClaimingMorePixelsThanTheFileCanHoldIsRejectedBeforeDecoding(@TempDir Path root)
+            throws IOException {
+        java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+        ImageIO.write(new BufferedImage(16, 16, BufferedImage.TYPE_INT_RGB), "png", png);
+        byte[] ok = png.toByteArray();
+        byte[] big = ok.clone();
+        java.nio.ByteBuffer.wrap(big).putInt(16, 20000).putInt(20, 20000);
+        dev.snn4j.fuzz.ReaderFuzzTestAccess.fixPngCrcs(big);
+        Path test = root.resolve("test");
+        Files.createDirectories(test.resolve("a"));
+        Files.createDirectories(test.resolve("b"));
+        Files.write(test.resolve("a/x.png"), big);
+        Files.write(test.resolve("b/y.png"), ok);
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        DataFormatException e = assertThrows(DataFormatException.class, () -> CifarLoader.readFolders(test));
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertTrue(e.getMessage().contains("x.png") && e.getMessage().contains("declares 20000x20000 pixels"),
+                e.getMessage());
+        assertTrue(allocated < 16 << 20, "allocated " + allocated + " bytes");
+    }
 }

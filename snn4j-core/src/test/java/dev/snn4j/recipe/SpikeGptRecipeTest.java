@@ -59,7 +59,7 @@ class SpikeGptRecipeTest {
         assertEquals(6, more.stepsDone());
 
         // a checkpoint that does not fit the configuration
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        dev.snn4j.train.CheckpointFormatException e = assertThrows(dev.snn4j.train.CheckpointFormatException.class,
                 () -> SpikeGptRecipe.run(tiny(c, out, 8, 24), SpikeGptRecipe.Listener.NONE));
         assertTrue(e.getMessage().contains("n_embd=16 but this run has 24") && e.getMessage().contains("emb.weight"),
                 e.getMessage());
@@ -145,7 +145,8 @@ class SpikeGptRecipeTest {
             // weights of another width than config.json says: the error names the tensors
             new dev.snn4j.text.CharTokenizer(new int[] {'a', 'b', 'c'}).save(dir);
             SpikeGptDir.writeConfig(dir, SpikeGptConfig.of(3, 16, 1), Map.of());
-            IllegalArgumentException w = assertThrows(IllegalArgumentException.class, () -> SpikeGptDir.load(dir, m));
+            dev.snn4j.train.CheckpointFormatException w = assertThrows(dev.snn4j.train.CheckpointFormatException.class,
+                    () -> SpikeGptDir.load(dir, m));
             assertTrue(w.getMessage().contains("emb.weight: file (3, 8) vs model (3, 16)"), w.getMessage());
         }
     }

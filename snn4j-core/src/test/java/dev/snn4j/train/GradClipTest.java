@@ -55,8 +55,8 @@ class GradClipTest {
             NonFiniteException e = assertThrows(NonFiniteException.class,
                     () -> GradClip.clipGlobalNorm(toy.trainableParameters(), 1.0));
             assertEquals("b", e.parameter());
-            assertEquals("parameter 'b' has a non-finite gradient (NaN)", e.getMessage());
-            assertEquals("step 7: parameter 'b' has a non-finite gradient (NaN)", e.atStep(7).getMessage());
+            assertEquals("parameter 'b' has a non-finite gradient: NaN at [0, 0]", e.getMessage());
+            assertEquals("step 7: parameter 'b' has a non-finite gradient: NaN at [0, 0]", e.atStep(7).getMessage());
         }
     }
 

@@ -150,7 +150,7 @@ class TrainerTest {
             NonFiniteException e = assertThrows(NonFiniteException.class, () -> trainer.step(xy[0], xy[1]));
             assertEquals(3, e.step());
             assertEquals("fc2.weight", e.parameter());
-            assertEquals("step 3: parameter 'fc2.weight' has a non-finite gradient (NaN)", e.getMessage());
+            assertEquals("step 3: parameter 'fc2.weight' has a non-finite gradient: NaN at [0, 0]", e.getMessage());
             trainer.loss((out, labels) -> Losses.crossEntropy(out, labels).div(out.getManager().create(0f)));
             NonFiniteException e2 = assertThrows(NonFiniteException.class, () -> trainer.step(xy[0], xy[1]));
             assertTrue(e2.getMessage().startsWith("step 3: the loss is"), e2.getMessage());

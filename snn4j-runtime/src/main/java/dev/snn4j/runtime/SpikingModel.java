@@ -8,6 +8,7 @@ import com.google.gson.JsonParser;
 import dev.snn4j.runtime.io.Safetensors;
 
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -60,6 +61,8 @@ public final class SpikingModel {
             text = Files.readString(graphFile, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             throw new ModelFormatException(graphFile + ": missing (expected a model exported by snn4j)", e);
+        } catch (CharacterCodingException e) {
+            throw new ModelFormatException(graphFile + ": not valid UTF-8 (" + e + ")", e);
         }
         JsonObject root;
         try {

@@ -1,6 +1,7 @@
 package dev.snn4j.io.nir;
 
 import dev.snn4j.data.DataFormatException;
+import dev.snn4j.data.Hdf5;
 import io.jhdf.HdfFile;
 import io.jhdf.api.Dataset;
 import io.jhdf.api.Group;
@@ -60,14 +61,18 @@ public final class NirReader {
             throw new java.nio.file.NoSuchFileException(file.toString());
         }
         NirReader r = new NirReader(file);
-        try (HdfFile h = new HdfFile(file)) {
+        try (HdfFile h = Hdf5.open(file)) {
             return r.readRoot(h);
         } catch (HdfException | UnsupportedOperationException | ClassCastException e) {
             throw new DataFormatException(file, "not a readable NIR/HDF5 file: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            // jHDF throws plain runtime exceptions (IllegalArgumentException "Couldn't read 0 bytes as int",
+            // ArithmeticException on unsigned overflow, out-of-range buffer slices) on corrupt structure
+            throw new DataFormatException(file, "corrupt or unsupported HDF5 content (" + e + ")", e);
         }
     }
 
-    private NirGraph readRoot(HdfFile h) throws DataFormatException {
+    private NirGraph readRoot(HdfFile h) throws IOException {
         Node nodeGroup = h.getChildren().get("node");
         if (nodeGroup == null || !nodeGroup.isGroup()) {
             throw new DataFormatException(file, "/node", "missing: a NIR file holds its graph in group /node");
@@ -84,7 +89,7 @@ public final class NirReader {
         return g;
     }
 
-    private NirGraph readGraph(Group grp) throws DataFormatException {
+    private NirGraph readGraph(Group grp) throws IOException {
         String path = grp.getPath().replaceAll("/$", "");
         String type = typeOf(grp, path);
         if (!NirTypes.GRAPH.equals(type)) {
@@ -121,7 +126,7 @@ public final class NirReader {
             return g; // nir writes an empty edge list as an empty float array
         }
         int[] dims = ed.getDimensions();
-        Object flat = ed.getDataFlat();
+        Object flat = Hdf5.dataFlat(file, epath, ed);
         if (dims.length != 2 || dims[1] != 2 || !(flat instanceof String[] names)) {
             throw new DataFormatException(file, epath, "expected an (E, 2) string array but found " + ed.getJavaType()
                     .getSimpleName() + " " + Arrays.toString(dims));
@@ -140,7 +145,7 @@ public final class NirReader {
         return g;
     }
 
-    private NirNode readNode(Group grp, String path) throws DataFormatException {
+    private NirNode readNode(Group grp, String path) throws IOException {
         String type = typeOf(grp, path);
         if (NirTypes.GRAPH.equals(type)) {
             return NirNode.of(readGraph(grp));
@@ -164,7 +169,7 @@ public final class NirReader {
         }
     }
 
-    private String typeOf(Group grp, String path) throws DataFormatException {
+    private String typeOf(Group grp, String path) throws IOException {
         Node t = grp.getChildren().get("type");
         if (t == null || t.isGroup()) {
             throw new DataFormatException(file, path + "/type", "missing: every NIR node has a 'type' string");
@@ -176,7 +181,7 @@ public final class NirReader {
         return v.string();
     }
 
-    private void readMetadata(Group grp, String path, Map<String, NirValue> into) throws DataFormatException {
+    private void readMetadata(Group grp, String path, Map<String, NirValue> into) throws IOException {
         Node m = grp.getChildren().get("metadata");
         if (m == null) {
             return;
@@ -188,7 +193,7 @@ public final class NirReader {
     }
 
     private void metadataRecursive(Group g, String path, String prefix, Map<String, NirValue> into)
-            throws DataFormatException {
+            throws IOException {
         for (var e : g.getChildren().entrySet()) {
             if (e.getValue().isGroup()) {
                 metadataRecursive((Group) e.getValue(), path + "/" + e.getKey(), prefix + e.getKey() + "/", into);
@@ -199,7 +204,7 @@ public final class NirReader {
     }
 
     /** One dataset as a NirValue: numeric arrays with their numpy dtype, scalar strings. */
-    private NirValue value(Dataset d, String path) throws DataFormatException {
+    private NirValue value(Dataset d, String path) throws IOException {
         DataType t = d.getDataType();
         int[] dims = d.getDimensions();
         long[] shape = new long[dims.length];
@@ -208,14 +213,14 @@ public final class NirReader {
         }
         try {
             if (t instanceof StringData || (t instanceof VariableLength v && v.isVariableLengthString())) {
-                Object data = d.getData();
+                Object data = Hdf5.data(file, path, d);
                 if (data instanceof String s) {
                     return NirValue.string(s);
                 }
                 throw new DataFormatException(file, path, "expected a scalar string but found a string array of shape "
                         + Arrays.toString(dims));
             }
-            Object data = d.isScalar() ? d.getData() : d.getDataFlat();
+            Object data = d.isScalar() ? Hdf5.data(file, path, d) : Hdf5.dataFlat(file, path, d);
             if (t instanceof FloatingPoint) {
                 return NirValue.floating("<f" + t.getSize(), doubles(data), shape);
             }

@@ -263,8 +263,8 @@ public class SpikeGpt extends Module {
     public void load(Path file) throws IOException {
         try {
             StateDict.load(file, this);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("SpikeGPT checkpoint does not fit " + config + " (vocab "
+        } catch (dev.snn4j.train.CheckpointFormatException e) {
+            throw new dev.snn4j.train.CheckpointFormatException("SpikeGPT checkpoint does not fit " + config + " (vocab "
                     + config.vocabSize() + ", d " + config.nEmbd() + ", " + config.nLayer() + " layers): "
                     + e.getMessage(), e);
         }

@@ -194,12 +194,13 @@ class SpikeGptTest {
         SpikeGpt b = new SpikeGpt(m, SpikeGptConfig.of(9, 8, 2));
         b.load(f);
         a.namedParameters().forEach((k, p) -> assertEquals(p.value(), b.namedParameters().get(k).value(), k));
-        IllegalArgumentException wide = assertThrows(IllegalArgumentException.class,
+        dev.snn4j.train.CheckpointFormatException wide = assertThrows(
+                dev.snn4j.train.CheckpointFormatException.class,
                 () -> new SpikeGpt(m, SpikeGptConfig.of(9, 16, 2)).load(f));
         assertTrue(wide.getMessage().contains("blocks.0.att.time_decay: file (8) vs model (16)"), wide.getMessage());
         assertTrue(wide.getMessage().contains("d 16"), wide.getMessage());
-        IllegalArgumentException deep = assertThrows(IllegalArgumentException.class,
-                () -> new SpikeGpt(m, SpikeGptConfig.of(9, 8, 3)).load(f));
+        dev.snn4j.train.CheckpointFormatException deep = assertThrows(
+                dev.snn4j.train.CheckpointFormatException.class, () -> new SpikeGpt(m, SpikeGptConfig.of(9, 8, 3)).load(f));
         assertTrue(deep.getMessage().contains("missing [blocks.2.ln1.weight"), deep.getMessage());
     }
 
