@@ -18,9 +18,16 @@ final class NeuronLayer extends Layer {
     /** IIR leak. */
     final float leak;
     final boolean spiking;
+    /** Output the membrane (after reset) instead of spikes: a non-spiking readout such as snn4j's LeakyReadout. */
+    final boolean membraneOut;
 
     NeuronLayer(String name, int[] shape, Kind kind, double tau, boolean decayInput, float threshold, float vReset,
                 float leak, boolean spiking) {
+        this(name, shape, kind, tau, decayInput, threshold, vReset, leak, spiking, false);
+    }
+
+    NeuronLayer(String name, int[] shape, Kind kind, double tau, boolean decayInput, float threshold, float vReset,
+                float leak, boolean spiking, boolean membraneOut) {
         super(name, kind.name().toLowerCase(java.util.Locale.ROOT), shape, shape);
         this.kind = kind;
         this.tau = (float) tau;
@@ -30,6 +37,12 @@ final class NeuronLayer extends Layer {
         this.vReset = vReset;
         this.leak = leak;
         this.spiking = spiking;
+        this.membraneOut = membraneOut;
+    }
+
+    @Override
+    long stateFloats() {
+        return 2L * size(outShape);
     }
 
     boolean hardReset() {
@@ -102,6 +115,12 @@ final class NeuronLayer extends Layer {
                 }
             }
             default -> throw new IllegalStateException(kind.toString());
+        }
+        if (membraneOut) {
+            System.arraycopy(v, 0, out, 0, size);
+            o.sparseValid = false;
+            o.binary = false;
+            return o;
         }
         o.nnz = n;
         o.sparseValid = true;
