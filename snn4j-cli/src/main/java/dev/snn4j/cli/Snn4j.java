@@ -21,6 +21,7 @@ import java.util.Properties;
 @Command(name = "snn4j", mixinStandardHelpOptions = true, versionProvider = Snn4j.Version.class,
         description = "Train and benchmark spiking neural networks on DJL (PyTorch engine).",
         subcommands = {DemoCommand.class, TrainCommand.class, GenerateCommand.class, BenchCommand.class,
+                ExportCommand.class, EnergyCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Snn4j implements Runnable {
 
@@ -40,7 +41,7 @@ public final class Snn4j implements Runnable {
     public void run() {
         // `snn4j` alone: a usage error, with the list of subcommands.
         throw new CommandLine.ParameterException(spec.commandLine(),
-                "Missing subcommand: use 'demo', 'train', 'generate' or 'bench'");
+                "Missing subcommand: use 'demo', 'train', 'generate', 'bench', 'export' or 'energy'");
     }
 
     /** Runs the command line and returns the exit code (no {@code System.exit}; tests call this). */

@@ -60,6 +60,8 @@ abstract class Layer {
         long spikes;
         long events;
         long neuronSteps;
+        /** Steps this layer ran (counter). */
+        long calls;
 
         State(int outSize, int memSize) {
             out = new Activation(outSize);
@@ -72,6 +74,7 @@ abstract class Layer {
             spikes = 0;
             events = 0;
             neuronSteps = 0;
+            calls = 0;
         }
     }
 

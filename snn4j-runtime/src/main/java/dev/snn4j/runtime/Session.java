@@ -78,7 +78,12 @@ public final class Session {
             load(step < t ? frames[step] : zero);
             Activation a = this.input;
             for (int i = 0; i < layers.size(); i++) {
-                a = step < t + validFor[i] ? layers.get(i).forward(a, states[i]) : zeros[i];
+                if (step < t + validFor[i]) {
+                    a = layers.get(i).forward(a, states[i]);
+                    states[i].calls++;
+                } else {
+                    a = zeros[i];
+                }
             }
             out[step] = output(a);
         }
@@ -159,7 +164,7 @@ public final class Session {
         for (int i = 0; i < states.length; i++) {
             Layer.State s = states[i];
             Layer l = layers.get(i);
-            out.add(new LayerStats(l.name, l.type, s.spikes, s.neuronSteps, s.events, s.acs, s.macs));
+            out.add(new LayerStats(l.name, l.type, s.spikes, s.neuronSteps, s.events, s.acs, s.macs, s.calls));
         }
         return out;
     }
@@ -183,6 +188,7 @@ public final class Session {
         Activation a = x;
         for (int i = from; i < to; i++) {
             a = layers.get(i).forward(a, states[i]);
+            states[i].calls++;
         }
         return a;
     }
