@@ -217,7 +217,43 @@ abstract class Layer {
             this.w = w;
             this.bias = bias;
             this.delta = delta;
+            // per input position: the kernel taps that reach a valid output, as (weight offset, output offset)
+            int inH = inShape[1];
+            int inW = inShape[2];
+            int outH = outShape[1];
+            int outW = outShape[2];
+            tapStart = new int[inH * inW + 1];
+            int[] tw = new int[inH * inW * k * k];
+            int[] ty = new int[tw.length];
+            int n = 0;
+            for (int iy = 0; iy < inH; iy++) {
+                for (int ix = 0; ix < inW; ix++) {
+                    tapStart[iy * inW + ix] = n;
+                    for (int ky = 0; ky < k; ky++) {
+                        int ny = iy + pad - ky;
+                        if (ny < 0 || ny % stride != 0 || ny / stride >= outH) {
+                            continue;
+                        }
+                        for (int kx = 0; kx < k; kx++) {
+                            int nx = ix + pad - kx;
+                            if (nx < 0 || nx % stride != 0 || nx / stride >= outW) {
+                                continue;
+                            }
+                            tw[n] = (ky * k + kx) * cout;
+                            ty[n++] = ((ny / stride) * outW + nx / stride) * cout;
+                        }
+                    }
+                }
+            }
+            tapStart[inH * inW] = n;
+            tapW = java.util.Arrays.copyOf(tw, n);
+            tapY = java.util.Arrays.copyOf(ty, n);
         }
+
+        /** Taps of input position p: [tapStart[p], tapStart[p + 1]) into tapW (weight offset) and tapY (output). */
+        private final int[] tapStart;
+        private final int[] tapW;
+        private final int[] tapY;
 
         @Override
         long parameterCount() {
@@ -261,45 +297,33 @@ abstract class Layer {
             o.sparseValid = false;
             o.binary = false;
             float[] y = o.v;
-            int inW = inShape[2];
-            int outH = outShape[1];
-            int outW = outShape[2];
             long ops = 0;
+            int kk = k * k * cout;
+            int lastPos = -1;
+            int from = 0;
+            int to = 0;
             for (int e = 0; e < x.nnz; e++) {
                 int p = x.idx[e];
                 int ci = p % cin;
                 int pos = p / cin;
-                int iy = pos / inW;
-                int ix = pos % inW;
-                float val = x.v[p];
-                for (int ky = 0; ky < k; ky++) {
-                    int ny = iy + pad - ky;
-                    if (ny < 0 || ny % stride != 0) {
-                        continue;
+                if (pos != lastPos) {
+                    // events come sorted by position (channels-last): the reachable taps are looked up once per position
+                    lastPos = pos;
+                    from = tapStart[pos];
+                    to = tapStart[pos + 1];
+                }
+                int wBase = ci * kk;
+                if (x.binary) {
+                    for (int q = from; q < to; q++) {
+                        Kernels.add(w, wBase + tapW[q], y, tapY[q], cout);
                     }
-                    int oy = ny / stride;
-                    if (oy >= outH) {
-                        continue;
-                    }
-                    for (int kx = 0; kx < k; kx++) {
-                        int nx = ix + pad - kx;
-                        if (nx < 0 || nx % stride != 0) {
-                            continue;
-                        }
-                        int ox = nx / stride;
-                        if (ox >= outW) {
-                            continue;
-                        }
-                        int wOff = ((ci * k + ky) * k + kx) * cout;
-                        int yOff = (oy * outW + ox) * cout;
-                        if (x.binary) {
-                            Kernels.add(w, wOff, y, yOff, cout);
-                        } else {
-                            Kernels.axpy(val, w, wOff, y, yOff, cout);
-                        }
-                        ops += cout;
+                } else {
+                    float val = x.v[p];
+                    for (int q = from; q < to; q++) {
+                        Kernels.axpy(val, w, wBase + tapW[q], y, tapY[q], cout);
                     }
                 }
+                ops += (long) (to - from) * cout;
             }
             count(s, x, ops);
             return o;

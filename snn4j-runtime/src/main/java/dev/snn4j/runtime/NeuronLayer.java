@@ -82,7 +82,12 @@ final class NeuronLayer extends Layer {
             case IIR -> {
                 float lam = leak;
                 float th = threshold;
-                for (int i = 0; i < size; i++) {
+                int i0 = 0;
+                if (Kernels.VECTOR) {
+                    i0 = VectorKernels.bound(size);
+                    n = VectorKernels.iir(x, v, lam, th, spiking, out, idx, n, i0);
+                }
+                for (int i = i0; i < size; i++) {
                     float u = x[i] + v[i] * lam;
                     if (spiking && u / th - 1f > 0f) {
                         u = u - th;
@@ -96,7 +101,12 @@ final class NeuronLayer extends Layer {
                 boolean hard = hardReset();
                 float vr = hard ? vReset : 0f;
                 float th = threshold;
-                for (int i = 0; i < size; i++) {
+                int i0 = 0;
+                if (Kernels.VECTOR && kind == Kind.LIF && !decayInput && vr == 0f) {
+                    i0 = VectorKernels.bound(size);
+                    n = VectorKernels.lifNoDecayInput(x, v, decay, th, hard, spiking, out, idx, n, i0);
+                }
+                for (int i = i0; i < size; i++) {
                     float vi = v[i];
                     float h;
                     if (kind == Kind.IF) {

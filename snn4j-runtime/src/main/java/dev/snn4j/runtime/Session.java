@@ -27,6 +27,7 @@ public final class Session {
     /** Steps each layer's output outlasts the input (cumulative {@code extend} up to and including the layer). */
     private final int[] validFor;
     private final Activation[] zeros;
+    private long[] nanos;
 
     Session(SpikingModel model) {
         this.model = model;
@@ -79,7 +80,11 @@ public final class Session {
             Activation a = this.input;
             for (int i = 0; i < layers.size(); i++) {
                 if (step < t + validFor[i]) {
+                    long t0 = nanos != null ? System.nanoTime() : 0;
                     a = layers.get(i).forward(a, states[i]);
+                    if (nanos != null) {
+                        nanos[i] += System.nanoTime() - t0;
+                    }
                     states[i].calls++;
                 } else {
                     a = zeros[i];
@@ -169,11 +174,27 @@ public final class Session {
         return out;
     }
 
-    /** Zeroes the counters. */
+    /** Zeroes the counters (and the profile). */
     public void clearStats() {
         for (Layer.State s : states) {
             s.clearCounters();
         }
+        if (nanos != null) {
+            java.util.Arrays.fill(nanos, 0);
+        }
+    }
+
+    /**
+     * Turns per-layer wall-clock timing on or off (a simple profiler: two {@code System.nanoTime} calls per layer
+     * and step); {@link #layerNanos} reads it.
+     */
+    public void profile(boolean on) {
+        nanos = on ? new long[layers.size()] : null;
+    }
+
+    /** Nanoseconds spent in each layer since profiling was turned on or the stats were cleared (empty if off). */
+    public long[] layerNanos() {
+        return nanos == null ? new long[0] : nanos.clone();
     }
 
     public SpikingModel model() {
@@ -186,6 +207,15 @@ public final class Session {
 
     private Activation forwardRange(Activation x, int from, int to) {
         Activation a = x;
+        if (nanos != null) {
+            for (int i = from; i < to; i++) {
+                long t0 = System.nanoTime();
+                a = layers.get(i).forward(a, states[i]);
+                nanos[i] += System.nanoTime() - t0;
+                states[i].calls++;
+            }
+            return a;
+        }
         for (int i = from; i < to; i++) {
             a = layers.get(i).forward(a, states[i]);
             states[i].calls++;
