@@ -50,6 +50,13 @@ public final class EnergyCommand implements Runnable {
             + "with a tensor 'inputs' [N, ...] or [N, T, ...]; default: random inputs.")
     Path data;
 
+    @Option(names = "--fsdd", description = "FSDD recordings directory: its test clips binned as the delays recipe "
+            + "does (for a delay net).")
+    Path fsdd;
+
+    @Option(names = "--fsdd-cache", description = "Where the FSDD spike conversion is cached.")
+    Path fsddCache;
+
     @Option(names = "--limit", defaultValue = "1000", description = "At most this many samples (default "
             + "${DEFAULT-VALUE}).")
     int limit;
@@ -97,7 +104,18 @@ public final class EnergyCommand implements Runnable {
             Session s = m.newSession();
             int n;
             String what;
-            if (data == null) {
+            if (fsdd != null) {
+                float[][][] clips = RuntimeBenchCommand.fsddClips(fsdd, fsddCache, limit);
+                if (clips[0][0].length != m.inputSize()) {
+                    throw new IOException(fsdd + ": clips have " + clips[0][0].length + " channels, the model takes "
+                            + m.inputSize());
+                }
+                for (float[][] c : clips) {
+                    s.runSequence(c);
+                }
+                n = clips.length;
+                what = "FSDD test clips from " + fsdd;
+            } else if (data == null) {
                 n = runRandom(m, s, t);
                 what = "RANDOM inputs (" + (m.inputShape().length == 3 ? "uniform images" : String.format(Locale.ROOT,
                         "spike trains at rate %.3g, T=%d", rate, t)) + "; pass --data for real ones)";

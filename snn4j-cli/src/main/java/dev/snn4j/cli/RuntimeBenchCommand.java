@@ -91,6 +91,14 @@ public final class RuntimeBenchCommand implements Runnable {
             + "or 'delay' (a random FSDD-size DelayNet 140-128-128-10, D 13, T 50) (default ${DEFAULT-VALUE}).")
     String net;
 
+    @Option(names = "--fsdd", description = "Delay net: FSDD recordings directory; the test clips as the delays "
+            + "recipe bins them (20 ms, 1 s) replace the random input spikes.")
+    Path fsdd;
+
+    @Option(names = "--fsdd-cache", description = "Where the FSDD spike conversion is cached (default: a directory "
+            + "under java.io.tmpdir).")
+    Path fsddCache;
+
     @Option(names = "--input-rate", defaultValue = "0.05", description = "Delay net: spike probability of the random "
             + "input per channel and step (default ${DEFAULT-VALUE}).")
     double inputRate;
@@ -250,20 +258,34 @@ public final class RuntimeBenchCommand implements Runnable {
             throws IOException {
         int in = d.config().inputs();
         java.util.Random r = new java.util.Random(seed);
-        float[][][] seqs = new float[images][t][in];
+        float[][][] seqs;
+        String inputs;
+        if (fsdd != null) {
+            seqs = fsddClips(fsdd, fsddCache, images);
+            if (seqs.length < images || seqs[0].length != t || seqs[0][0].length != in) {
+                throw new IOException(fsdd + ": got " + seqs.length + " clips of " + seqs[0].length + " x "
+                        + seqs[0][0].length + ", the net needs " + images + " of " + t + " x " + in);
+            }
+            inputs = "FSDD test clips from " + fsdd;
+        } else {
+            seqs = new float[images][t][in];
+            for (float[][] clip : seqs) {
+                for (float[] step : clip) {
+                    for (int j = 0; j < in; j++) {
+                        step[j] = r.nextDouble() < inputRate ? 1f : 0f;
+                    }
+                }
+            }
+            inputs = String.format(Locale.ROOT, "random input spikes at rate %.3g", inputRate);
+        }
         float[] all = new float[t * images * in];
         for (int i = 0; i < images; i++) {
             for (int k = 0; k < t; k++) {
-                for (int j = 0; j < in; j++) {
-                    float v = r.nextDouble() < inputRate ? 1f : 0f;
-                    seqs[i][k][j] = v;
-                    all[(k * images + i) * in + j] = v;
-                }
+                System.arraycopy(seqs[i][k], 0, all, (k * images + i) * in, in);
             }
         }
         NDArray x = m.create(all, new Shape(t, images, in));
-        header(out, "DelayNet " + d.config(), "input " + in, t, source + String.format(Locale.ROOT,
-                "; random input spikes at rate %.3g", inputRate));
+        header(out, "DelayNet " + d.config(), "input " + in, t, source + "; " + inputs);
         SpikingModel rt = exported(dir -> GraphExport.export(d, t, dir));
         timeCase(out, label, t, rt,
                 (from, b) -> denseDelay(d, x, from, b),
@@ -271,6 +293,12 @@ public final class RuntimeBenchCommand implements Runnable {
                     float[][] tr = s.runSequence(seqs[i]);
                     return Session.argmax(tr[tr.length - 1]);
                 });
+    }
+
+    /** FSDD test clips {@code [n][T][C]} binned as the delays recipe does. */
+    static float[][][] fsddClips(Path recordings, Path cache, int n) throws IOException {
+        Path c = cache != null ? cache : Path.of(System.getProperty("java.io.tmpdir"), "snn4j-fsdd-cache");
+        return dev.snn4j.recipe.Delays.fsddTestClips(recordings, c, n).clips();
     }
 
     private interface Exporter {

@@ -344,7 +344,21 @@ abstract class Layer {
                     new int[] {inShape[0], inShape[1] / k, inShape[2] / k});
             this.average = average;
             this.k = k;
+            int c = inShape[0];
+            int inW = inShape[2];
+            int outH = outShape[1];
+            int outW = outShape[2];
+            target = new int[size(inShape)];
+            for (int p = 0; p < target.length; p++) {
+                int pos = p / c;
+                int oy = (pos / inW) / k;
+                int ox = (pos % inW) / k;
+                target[p] = oy >= outH || ox >= outW ? -1 : (oy * outW + ox) * c + p % c;
+            }
         }
+
+        /** Output index of every input index (channels-last), -1 where the window is cut off. */
+        private final int[] target;
 
         @Override
         State newState() {
@@ -377,16 +391,13 @@ abstract class Layer {
                 // cannot tell whether q is already listed
                 float[] touched = s.mem;
                 int n = 0;
+                int[] map = target;
                 for (int e = 0; e < x.nnz; e++) {
                     int p = x.idx[e];
-                    int ch = p % c;
-                    int pos = p / c;
-                    int oy = (pos / inW) / k;
-                    int ox = (pos % inW) / k;
-                    if (oy >= outH || ox >= outW) {
+                    int q = map[p];
+                    if (q < 0) {
                         continue;
                     }
-                    int q = (oy * outW + ox) * c + ch;
                     if (touched[q] == 0f) {
                         touched[q] = 1f;
                         o.idx[n++] = q;
