@@ -88,7 +88,8 @@ public final class RuntimeBenchCommand implements Runnable {
     Path data;
 
     @Option(names = "--net", defaultValue = "iir", description = "Without --checkpoint: 'iir' (the VGG of --model) "
-            + "or 'delay' (a random FSDD-size DelayNet 140-128-128-10, D 13, T 50) (default ${DEFAULT-VALUE}).")
+            + "or 'delay' (a random FSDD-size DelayNet 140-[--hidden]-10, D 13, T --sequence-steps) (default "
+            + "${DEFAULT-VALUE}).")
     String net;
 
     @Option(names = "--fsdd", description = "Delay net: FSDD recordings directory; the test clips as the delays "
@@ -98,6 +99,14 @@ public final class RuntimeBenchCommand implements Runnable {
     @Option(names = "--fsdd-cache", description = "Where the FSDD spike conversion is cached (default: a directory "
             + "under java.io.tmpdir).")
     Path fsddCache;
+
+    @Option(names = "--hidden", split = ",", defaultValue = "128,128", description = "Random delay net: hidden sizes "
+            + "(default ${DEFAULT-VALUE}).")
+    int[] hidden;
+
+    @Option(names = "--sequence-steps", defaultValue = "50", description = "Random delay net: input steps (default "
+            + "${DEFAULT-VALUE}).")
+    int sequenceSteps;
 
     @Option(names = "--input-rate", defaultValue = "0.05", description = "Delay net: spike probability of the random "
             + "input per channel and step (default ${DEFAULT-VALUE}).")
@@ -114,9 +123,10 @@ public final class RuntimeBenchCommand implements Runnable {
     @Override
     public void run() {
         PrintWriter out = spec.commandLine().getOut();
-        if (timeSteps < 1 || images < 1 || batch < 1 || repeats < 1) {
+        if (timeSteps < 1 || images < 1 || batch < 1 || repeats < 1 || sequenceSteps < 1
+                || java.util.Arrays.stream(hidden).anyMatch(h -> h < 1)) {
             throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--time-steps, --images, --batch, --repeats must be >= 1");
+                    "--time-steps, --images, --batch, --repeats, --sequence-steps, --hidden must be >= 1");
         }
         if (!net.equals("iir") && !net.equals("delay")) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--net must be 'iir' or 'delay', got '"
@@ -137,10 +147,11 @@ public final class RuntimeBenchCommand implements Runnable {
                 return;
             }
             if (net.equals("delay")) {
-                DelayNet d = new DelayNet(m, new DelayNet.Config(140, new int[] {128, 128}, 10, 13, 0.4, 1.005,
+                DelayNet d = new DelayNet(m, new DelayNet.Config(140, hidden, 10, 13, 0.4, 1.005,
                         DelayNet.Mode.LEARNED));
                 d.eval();
-                runDelay(out, m, d, 50, "random", "RANDOM DelayNet weights and delays (no trained model given)");
+                runDelay(out, m, d, sequenceSteps, "random", "RANDOM DelayNet weights and delays (no trained model "
+                        + "given)");
                 return;
             }
             VggConfig cfg = switch (model) {
