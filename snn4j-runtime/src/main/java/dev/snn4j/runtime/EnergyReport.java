@@ -8,9 +8,11 @@ import java.util.Locale;
  * Per-layer operations, firing rates, memory and energy of a {@link SpikingModel} over a run, per sample, both
  * <b>measured</b> (what a {@link Session} counted: a spike reaching a synapse = one accumulate (AC), a graded value
  * reaching a synapse = one multiply-accumulate (MAC), zeros = nothing) and <b>analytical</b> (the usual formula:
- * a weight layer fed by a spiking layer does {@code dense MACs x that layer's firing rate} ACs, pooling and flattening
- * in between counted as passing the spikes on; a weight layer fed by analog values, such as the direct-input first
- * layer, does its dense MACs). Energy uses one figure per MAC and per AC (default 45 nm CMOS, fp32: 4.6 pJ and 0.9 pJ,
+ * a weight layer fed by a spiking layer does {@code dense MACs x that layer's firing rate} ACs, flattening in between
+ * passing the spikes on and a {@code k x k} average pool multiplying by {@code k^2}, since each pooled spike still costs
+ * one AC (of the weight divided by {@code k^2}); a weight layer fed by analog values, such as the direct-input first
+ * layer, does its dense MACs). The runtime itself scatters average-pooled values as graded events, so its measured
+ * count after a pool is MACs (one per non-zero pooled value and synapse). Energy uses one figure per MAC and per AC (default 45 nm CMOS, fp32: 4.6 pJ and 0.9 pJ,
  * Horowitz 2014); the dense column is the same net run as an ANN (every synapse a MAC every step). Neuron updates,
  * pooling adds and memory traffic are not priced. Memory = parameters + per-session state, float32.
  *
@@ -36,7 +38,8 @@ public final class EnergyReport {
      * @param denseMacs      MACs of a dense execution of the steps the layer ran
      * @param acs            measured accumulates
      * @param macs           measured multiply-accumulates
-     * @param analyticalAcs  dense MACs x the feeding spiking layer's firing rate (0 for analog input)
+     * @param analyticalAcs  dense MACs x the feeding spiking layer's firing rate (x k^2 after a k x k average pool; 0 for
+ *                       analog input)
      * @param analyticalMacs dense MACs for analog input, else 0
      * @param memoryBytes    parameters + state, float32
      */
@@ -83,6 +86,7 @@ public final class EnergyReport {
         }
         List<Row> rows = new ArrayList<>();
         double upstreamRate = Double.NaN;   // firing rate of the spiking layer feeding the current position, NaN: analog
+        double pooled = 1;                  // spikes per value after average pooling (k * k per k x k pool)
         double n = samples;
         for (int i = 0; i < info.size(); i++) {
             LayerInfo l = info.get(i);
@@ -98,13 +102,16 @@ public final class EnergyReport {
                 if (Double.isNaN(upstreamRate)) {
                     aMacs = dense;
                 } else {
-                    aAcs = dense * upstreamRate;
+                    aAcs = dense * upstreamRate * pooled;
                 }
             }
             rows.add(new Row(l.name(), l.type(), rate, density, dense, s.acs() / n, s.macs() / n, aAcs, aMacs,
                     l.memoryBytes()));
             if (l.spiking()) {
                 upstreamRate = rate;
+                pooled = 1;
+            } else if (l.type().equals("avg_pool2d")) {
+                pooled *= (double) size(l.inShape()) / size(l.outShape());
             } else if (!passesSpikes(l.type())) {
                 upstreamRate = Double.NaN;
             }

@@ -127,6 +127,9 @@ abstract class Layer {
         final float[] wt;
         final float[] bias;
         final boolean delta;
+        /** Pre-scaled weights for inputs of {@link #levels} levels (average-pooled spikes), or null. */
+        float[] levelW;
+        int levels;
 
         Linear(String name, int in, int out, float[] wt, float[] bias, boolean delta) {
             super(name, "linear", new int[] {in}, new int[] {out});
@@ -139,12 +142,17 @@ abstract class Layer {
 
         @Override
         long parameterCount() {
-            return wt.length + (bias == null ? 0 : bias.length);
+            return wt.length + (bias == null ? 0 : bias.length) + (levelW == null ? 0 : levelW.length);
         }
 
         @Override
         long denseOpsPerStep() {
             return (long) in * outF;
+        }
+
+        void useLevels(int l) {
+            levels = l;
+            levelW = levelTable(wt, l);
         }
 
         @Override
@@ -166,6 +174,25 @@ abstract class Layer {
             o.binary = false;
             float[] y = o.v;
             int n = outF;
+            if (levelW != null && x.levels == levels && !x.binary) {
+                // pooled spikes: add the pre-scaled row of the value's level (accumulates only)
+                int per = wt.length;
+                long graded = 0;
+                for (int e = 0; e < x.nnz; e++) {
+                    int i = x.idx[e];
+                    int m = level(x.v[i], levels);
+                    if (m >= 0) {
+                        Kernels.add(levelW, m * per + i * n, y, n);
+                    } else {
+                        Kernels.axpy(x.v[i], wt, i * n, y, n);
+                        graded++;
+                    }
+                }
+                s.acs += (x.nnz - graded) * (long) n;
+                s.macs += graded * n;
+                s.events += x.nnz;
+                return o;
+            }
             for (int e = 0; e < x.nnz; e++) {
                 int i = x.idx[e];
                 int off = i * n;
@@ -178,6 +205,31 @@ abstract class Layer {
             count(s, x, (long) x.nnz * n);
             return o;
         }
+    }
+
+    /** Largest pre-scaled weight table built for pooled-spike inputs (floats): 16 MB. */
+    static final long LEVEL_TABLE_LIMIT = 4L << 20;
+
+    /**
+     * {@code table[(m - 1) * w.length + i] = (m / levels) * w[i]} in float32: exactly what a multiply of the pooled
+     * value {@code m / levels} by the weight gives, so adding a table row equals the multiply-accumulate.
+     */
+    static float[] levelTable(float[] w, int levels) {
+        float[] t = new float[w.length * levels];
+        for (int m = 1; m <= levels; m++) {
+            float a = (float) m / levels;
+            int off = (m - 1) * w.length;
+            for (int i = 0; i < w.length; i++) {
+                t[off + i] = a * w[i];
+            }
+        }
+        return t;
+    }
+
+    /** The table row index {@code m - 1} of a pooled value, or -1 if it is not exactly {@code m / levels}. */
+    static int level(float v, int levels) {
+        int m = Math.round(v * levels);
+        return m >= 1 && m <= levels && (float) m / levels == v ? m - 1 : -1;
     }
 
     /** Accounts a weight layer's work: accumulates for spike input, multiply-accumulates for graded input. */
@@ -204,6 +256,14 @@ abstract class Layer {
         final float[] bias;
         /** Delta mode: input = changes, output buffer = pre-activation carried across steps (see {@link Linear}). */
         final boolean delta;
+        /** Pre-scaled weights for inputs of {@link #levels} levels (average-pooled spikes), or null. */
+        float[] levelW;
+        int levels;
+
+        void useLevels(int l) {
+            levels = l;
+            levelW = levelTable(w, l);
+        }
 
         Conv2d(String name, int[] inShape, int cout, int k, int stride, int pad, float[] w, float[] bias,
                boolean delta) {
@@ -257,7 +317,7 @@ abstract class Layer {
 
         @Override
         long parameterCount() {
-            return w.length + (bias == null ? 0 : bias.length);
+            return w.length + (bias == null ? 0 : bias.length) + (levelW == null ? 0 : levelW.length);
         }
 
         /** Valid taps only (zero padding excluded): sum over input positions of the outputs each one reaches. */
@@ -298,6 +358,7 @@ abstract class Layer {
             o.binary = false;
             float[] y = o.v;
             long ops = 0;
+            long levelOps = 0;
             int kk = k * k * cout;
             int lastPos = -1;
             int from = 0;
@@ -313,6 +374,17 @@ abstract class Layer {
                     to = tapStart[pos + 1];
                 }
                 int wBase = ci * kk;
+                if (levelW != null && x.levels == levels && !x.binary) {
+                    int m = level(x.v[p], levels);
+                    if (m >= 0) {
+                        int base = m * w.length + wBase;
+                        for (int q = from; q < to; q++) {
+                            Kernels.add(levelW, base + tapW[q], y, tapY[q], cout);
+                        }
+                        levelOps += (long) (to - from) * cout;
+                        continue;
+                    }
+                }
                 if (x.binary) {
                     for (int q = from; q < to; q++) {
                         Kernels.add(w, wBase + tapW[q], y, tapY[q], cout);
@@ -326,6 +398,7 @@ abstract class Layer {
                 ops += (long) (to - from) * cout;
             }
             count(s, x, ops);
+            s.acs += levelOps;   // pre-scaled rows of pooled spikes: accumulates
             return o;
         }
     }
@@ -417,6 +490,7 @@ abstract class Layer {
                 o.nnz = m;
                 o.sparseValid = true;
                 o.binary = false;
+                o.levels = x.binary ? k * k : 0;
                 s.acs += x.nnz;
                 s.events += x.nnz;
             } else {
@@ -471,11 +545,13 @@ abstract class Layer {
                 o.nnz = x.nnz;
                 o.sparseValid = true;
                 o.binary = x.binary;
+                o.levels = x.levels;
             } else {
                 for (int p = 0; p < x.v.length; p++) {
                     o.v[(p % c) * hw + p / c] = x.v[p];
                 }
                 o.sparseValid = false;
+                o.levels = x.levels;
             }
             return o;
         }

@@ -128,7 +128,53 @@ public final class SpikingModel {
             throw new ModelFormatException(gf + ": the last layer sends changes (from '" + deltaStream + "'); a delta "
                     + "network must end with a linear or conv2d layer that has \"delta\": true");
         }
+        if (!Boolean.getBoolean("snn4j.runtime.noLevels")) {
+            useLevels(layers);
+        }
         return new SpikingModel(inputShape, timeSteps, Collections.unmodifiableList(layers));
+    }
+
+    /**
+     * Weight layers fed by an average pool of a spiking layer get pre-scaled weight tables: a pooled value is
+     * {@code m / k^2} (m spikes in the window), so it adds row {@code m} of the table (an accumulate, the same float as
+     * the multiply) instead of a multiply-accumulate. Skipped when the table would exceed 16 MB
+     * ({@code -Dsnn4j.runtime.noLevels=true} turns it off).
+     */
+    private static void useLevels(List<Layer> layers) {
+        for (int i = 0; i < layers.size(); i++) {
+            Layer l = layers.get(i);
+            boolean linear = l instanceof Layer.Linear lin && !lin.delta;
+            boolean conv = l instanceof Layer.Conv2d c && !c.delta;
+            if (!linear && !conv) {
+                continue;
+            }
+            int j = i - 1;
+            while (j >= 0 && (layers.get(j) instanceof Layer.Flatten || layers.get(j) instanceof Layer.Identity)) {
+                j--;
+            }
+            if (j < 1 || !(layers.get(j) instanceof Layer.Pool2d p) || !p.average) {
+                continue;
+            }
+            int q = j - 1;
+            while (q >= 0 && layers.get(q) instanceof Layer.Identity) {
+                q--;
+            }
+            if (q < 0 || !(layers.get(q) instanceof NeuronLayer n) || !n.spiking || n.membraneOut) {
+                continue;
+            }
+            int levels = p.k * p.k;
+            if (linear) {
+                Layer.Linear lin = (Layer.Linear) l;
+                if ((long) lin.wt.length * levels <= Layer.LEVEL_TABLE_LIMIT) {
+                    lin.useLevels(levels);
+                }
+            } else {
+                Layer.Conv2d c = (Layer.Conv2d) l;
+                if ((long) c.w.length * levels <= Layer.LEVEL_TABLE_LIMIT) {
+                    c.useLevels(levels);
+                }
+            }
+        }
     }
 
     private static Layer parseLayer(Fields f, String name, int[] shape, Safetensors.Contents weights, String wf)
