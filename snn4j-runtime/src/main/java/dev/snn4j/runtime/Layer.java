@@ -207,8 +207,11 @@ abstract class Layer {
         }
     }
 
-    /** Largest pre-scaled weight table built for pooled-spike inputs (floats): 16 MB. */
-    static final long LEVEL_TABLE_LIMIT = 4L << 20;
+    /**
+     * Largest pre-scaled weight table built for pooled-spike inputs (floats): 4 MB. Larger layers (big fully
+     * connected ones) keep multiplying: a table k^2 times their size would not stay in cache.
+     */
+    static final long LEVEL_TABLE_LIMIT = 1L << 20;
 
     /**
      * {@code table[(m - 1) * w.length + i] = (m / levels) * w[i]} in float32: exactly what a multiply of the pooled

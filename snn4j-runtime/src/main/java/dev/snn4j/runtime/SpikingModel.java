@@ -137,7 +137,7 @@ public final class SpikingModel {
     /**
      * Weight layers fed by an average pool of a spiking layer get pre-scaled weight tables: a pooled value is
      * {@code m / k^2} (m spikes in the window), so it adds row {@code m} of the table (an accumulate, the same float as
-     * the multiply) instead of a multiply-accumulate. Skipped when the table would exceed 16 MB
+     * the multiply) instead of a multiply-accumulate. Skipped when the table would exceed 4 MB
      * ({@code -Dsnn4j.runtime.noLevels=true} turns it off).
      */
     private static void useLevels(List<Layer> layers) {
