@@ -211,6 +211,42 @@ class SequenceRuntimeTest {
     }
 
     @Test
+    void realThirdPartyNirExportsRunInTheRuntimeLikeDjl() throws IOException {
+        Path formats = Files.isDirectory(Path.of("../../shared/formats")) ? Path.of("../../shared/formats")
+                : Path.of("/work/shared/formats");
+        Path dir = formats.resolve("nir_third_party");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(dir), "no ../shared/formats");
+        // Sinabs (conv, sum pool, IF: dt 1 keeps its r), Norse and Rockpool (LIF, taus in seconds: dt 0.1 ms)
+        String[] names = {"cnn_sinabs", "lif_norse", "lif_rockpool", "two_lif_neurons"};
+        double[] dts = {1.0, 1e-4, 1e-4, 1e-4};
+        for (int f = 0; f < names.length; f++) {
+            String name = names[f];
+            try (NDManager m = NDManager.newBaseManager(); NDScope ignored = new NDScope()) {
+                Path file = dir.resolve(name + ".nir");
+                NirGraph g = NirReader.read(file);
+                Sequential net = NirConverter.toModule(g, dts[f], m, DataType.FLOAT32);
+                long[] shape = g.nodes().values().stream().filter(n -> n.type().equals("Input")).findFirst()
+                        .orElseThrow().get("shape").longs();
+                int per = (int) java.util.Arrays.stream(shape).reduce(1, (a, b) -> a * b);
+                long[] full = new long[shape.length + 2];
+                full[0] = 8;
+                full[1] = 1;
+                System.arraycopy(shape, 0, full, 2, shape.length);
+                NDArray x = spikes(m, 3, 8, per, 0.3).reshape(new Shape(full));
+                NDArray y = net.forward(x);
+                Path out = tmp.resolve(name);
+                GraphExport.export(net, shape, 8, out);
+                Session s = SpikingModel.load(out).newSession();
+                float[][] trace = s.runSequence(frames(x));
+                assertTrace(y.reshape(8, 1, -1), trace, 1e-4f);
+                if (name.equals("cnn_sinabs")) {
+                    assertTrue(s.stats().stream().mapToLong(LayerStats::spikes).sum() > 0, name + " fires");
+                }
+            }
+        }
+    }
+
+    @Test
     void deltaNetworkSendsOnlyChangesAndEqualsDense() throws IOException {
         Init.seed(9);
         try (NDManager m = NDManager.newBaseManager(); NDScope ignored = new NDScope()) {
