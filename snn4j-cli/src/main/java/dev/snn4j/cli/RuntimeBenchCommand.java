@@ -38,10 +38,14 @@ import java.util.Locale;
  * <pre>{@code
  * ./snn4j bench runtime --model small28 --time-steps 5 --percentile 0.9,0.95,0.99
  * ./snn4j bench runtime --model small28 --weights runs/iir/stage-t1/model.safetensors --time-steps 1
+ * ./snn4j bench runtime --checkpoint runs/fmnist/snn-T1 --data ../shared/data/fashion_mnist --repeats 7 --profile
+ * ./snn4j bench runtime --checkpoint runs/delays/learned --fsdd ../shared/data/fsdd/recordings
  * }</pre>
+ * Timings of dense batch 1, the runtime and dense batch B are interleaved {@code --repeats} times and the medians
+ * printed, with the 1-minute load average: the machine is shared.
  */
 @Command(name = "runtime", mixinStandardHelpOptions = true,
-        description = {"Time the event-driven runtime against dense DJL inference of an IIR VGG SNN",
+        description = {"Time the event-driven runtime against dense DJL inference of an IIR VGG SNN or a delay net",
                 "(batch 1 and batch 32); prints firing rates and one line per case with 'speedup <x>'."})
 public final class RuntimeBenchCommand implements Runnable {
     @CommandLine.Spec
