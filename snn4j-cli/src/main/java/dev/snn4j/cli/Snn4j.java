@@ -21,7 +21,8 @@ import java.util.Properties;
 @Command(name = "snn4j", mixinStandardHelpOptions = true, versionProvider = Snn4j.Version.class,
         description = "Train and benchmark spiking neural networks on DJL (PyTorch engine).",
         subcommands = {DemoCommand.class, TrainCommand.class, EvalCommand.class, ReportCommand.class,
-                GenerateCommand.class, BenchCommand.class, DataCommand.class, CommandLine.HelpCommand.class})
+                GenerateCommand.class, EnergyCommand.class, ExportCommand.class, BenchCommand.class, DataCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Snn4j implements Runnable {
 
     /** Exit code of a failed run (bad data, engine error...). */
@@ -40,7 +41,8 @@ public final class Snn4j implements Runnable {
     public void run() {
         // `snn4j` alone: a usage error, with the list of subcommands.
         throw new CommandLine.ParameterException(spec.commandLine(),
-                "Missing subcommand: use 'demo', 'train', 'eval', 'report', 'generate', 'bench' or 'data'");
+                "Missing subcommand: use 'demo', 'train', 'eval', 'report', 'generate', 'energy', 'export', 'bench' "
+                        + "or 'data'");
     }
 
     /** Runs the command line and returns the exit code (no {@code System.exit}; tests call this). */

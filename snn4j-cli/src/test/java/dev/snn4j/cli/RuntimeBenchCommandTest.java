@@ -26,6 +26,21 @@ class RuntimeBenchCommandTest {
     }
 
     @Test
+    void delayNetBenchPrintsBatchOneAndBatchLinesWithLoadAverage() {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Snn4j.newCommandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(
+                "bench", "runtime", "--net", "delay", "--hidden", "16", "--sequence-steps", "12", "--images", "3",
+                "--batch", "2", "--repeats", "1",
+                "--input-rate", "0.3", "--profile");
+        assertEquals(0, code, err.toString());
+        String s = out.toString();
+        assertTrue(s.contains("RANDOM DelayNet") && s.contains("load average"), s);
+        assertEquals(2, s.lines().filter(l -> l.matches(".*speedup [0-9.]+.*")).count(), s);
+        assertTrue(s.contains("runtime profile per sample"), s);
+    }
+
+    @Test
     void badOptionsAreUsageErrors() {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();

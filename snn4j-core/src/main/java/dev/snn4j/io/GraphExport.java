@@ -5,7 +5,14 @@ import ai.djl.ndarray.types.DataType;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import dev.snn4j.layer.BatchNorm;
 import dev.snn4j.layer.Conv2d;
+import dev.snn4j.layer.Dcls1d;
+import dev.snn4j.layer.DeltaActivation;
+import dev.snn4j.layer.LeakyReadout;
+import dev.snn4j.layer.Relu;
+import dev.snn4j.layer.Scale;
+import dev.snn4j.model.DelayNet;
 import dev.snn4j.layer.Dropout;
 import dev.snn4j.layer.Flatten;
 import dev.snn4j.layer.Linear;
@@ -48,6 +55,13 @@ import java.util.Map;
  *   <li>{@code lif}: {@code tau, decay_input, threshold, v_reset} (null = soft reset), {@code spiking};
  *       {@code if}: {@code threshold, v_reset, spiking}; {@code iir}: {@code leak, threshold} (learned values)</li>
  *   <li>{@code membrane_accumulator}: {@code mode} ({@code sum | mean}); {@code mean_over_time}</li>
+ *   <li>{@code delay_linear} ({@link Dcls1d}: its rounded integer delays, as evaluation mode computes it):
+ *       {@code in_features, out_features, taps, max_delay, extend} (the extra output steps, {@code (D-1)/2} when
+ *       EXTENDED), tensors {@code weight}, {@code delay} {@code [taps, in, out]}</li>
+ *   <li>{@code scale}: {@code factor, offset} per layer / channel / element ({@link BatchNorm} at evaluation,
+ *       {@link Scale}); {@link LeakyReadout}: {@code lif} with {@code "output": "membrane"}</li>
+ *   <li>delta networks (any {@link DeltaActivation}): a leading {@code delta_encode} layer, {@code delta_activation}
+ *       with {@code step} = {@code EPS + |theta|}, and {@code "delta": true} on every linear / conv2d</li>
  * </ul>
  * Weights (float32), laid out for event-driven kernels: linear {@code <name>.weight_t} = W^T {@code [in, out]}
  * (an input spike adds one contiguous row); convolution {@code <name>.weight_ikko} = W permuted from
@@ -83,7 +97,63 @@ public final class GraphExport {
         }
         JsonArray layers = new JsonArray();
         List<Safetensors.Tensor> tensors = new ArrayList<>();
-        collect(net, "", layers, tensors);
+        List<Map.Entry<String, Module>> flat = new ArrayList<>();
+        collect(net, "", flat);
+        boolean delta = flat.stream().anyMatch(e -> e.getValue() instanceof DeltaActivation);
+        if (delta) {
+            // a delta network: the input sends changes, every weight layer keeps its pre-activation
+            JsonObject enc = new JsonObject();
+            enc.addProperty("name", "input_delta");
+            enc.addProperty("type", "delta_encode");
+            layers.add(enc);
+        }
+        for (int i = 0; i < flat.size(); i++) {
+            String name = flat.get(i).getKey();
+            Module m = flat.get(i).getValue();
+            Module next = i + 1 < flat.size() ? flat.get(i + 1).getValue() : null;
+            if (m instanceof Relu && next instanceof DeltaActivation) {
+                continue;   // DeltaActivation applies the ReLU itself
+            }
+            JsonObject o = layer(name, m, tensors);
+            if (delta && (m instanceof Linear || m instanceof Conv2d)) {
+                o.addProperty("delta", true);
+            }
+            layers.add(o);
+        }
+        write(inputShape, timeSteps, layers, tensors, dir);
+    }
+
+    /**
+     * Exports a {@link DelayNet} for sequences of {@code timeSteps} steps (input {@code [inputs]} per step), as its
+     * evaluation forward computes it: per delay layer a {@code delay_linear} with the rounded integer delays
+     * ({@link Dcls1d#delays()}), batch norm as a {@code scale} (running statistics), LIF, dropout (identity), then
+     * the readout membrane ({@code lif} with {@code "output": "membrane"}) and {@code softmax_sum}: the last output of
+     * {@code Session.runSequence} is {@link DelayNet#forward}'s class scores.
+     *
+     * <pre>{@code
+     * GraphExport.export(delayNet, 50, Path.of("out/delays"));
+     * float[] scores = SpikingModel.load(Path.of("out/delays")).newSession().runSequence(frames)[last];
+     * }</pre>
+     */
+    public static void export(DelayNet net, int timeSteps, Path dir) throws IOException {
+        if (timeSteps < 1) {
+            throw new IllegalArgumentException("GraphExport: time steps must be >= 1, got " + timeSteps);
+        }
+        JsonArray layers = new JsonArray();
+        List<Safetensors.Tensor> tensors = new ArrayList<>();
+        Map<String, Module> kids = net.children();
+        for (Map.Entry<String, Module> e : kids.entrySet()) {
+            layers.add(layer(e.getKey(), e.getValue(), tensors));
+        }
+        JsonObject scores = new JsonObject();
+        scores.addProperty("name", "scores");
+        scores.addProperty("type", "softmax_sum");
+        layers.add(scores);
+        write(new long[] {net.config().inputs()}, timeSteps, layers, tensors, dir);
+    }
+
+    private static void write(long[] inputShape, int timeSteps, JsonArray layers, List<Safetensors.Tensor> tensors,
+                              Path dir) throws IOException {
         JsonObject root = new JsonObject();
         root.addProperty("format", FORMAT);
         root.addProperty("version", VERSION);
@@ -100,15 +170,15 @@ public final class GraphExport {
         AtomicFiles.write(dir.resolve("graph.json"), json.getBytes(StandardCharsets.UTF_8));
     }
 
-    private static void collect(Sequential seq, String prefix, JsonArray layers, List<Safetensors.Tensor> tensors) {
+    private static void collect(Sequential seq, String prefix, List<Map.Entry<String, Module>> out) {
         for (Map.Entry<String, Module> e : seq.children().entrySet()) {
             String name = prefix + e.getKey();
             Module m = e.getValue();
             if (m instanceof Sequential inner && !(m instanceof Vgg)) {
-                collect(inner, name + ".", layers, tensors);
+                collect(inner, name + ".", out);
                 continue;
             }
-            layers.add(layer(name, m, tensors));
+            out.add(Map.entry(name, m));
         }
     }
 
@@ -184,12 +254,93 @@ public final class GraphExport {
         } else if (m instanceof IfNeuron n && m.getClass() == IfNeuron.class) {
             o.addProperty("type", "if");
             neuron(o, n);
+        } else if (m instanceof Dcls1d d) {
+            delayLinear(o, name, d, tensors);
+        } else if (m instanceof BatchNorm bn) {
+            // evaluation batch norm as PyTorch computes it: alpha = gamma / sqrt(var + eps), y = x alpha + (beta - mean alpha)
+            float[] g = floats(bn.gamma());
+            float[] b = floats(bn.beta());
+            float[] mean = floats(bn.runningMean());
+            float[] var = floats(bn.runningVar());
+            float eps = (float) bn.eps();
+            float[] alpha = new float[g.length];
+            float[] beta = new float[g.length];
+            for (int c = 0; c < g.length; c++) {
+                float invstd = 1f / (float) Math.sqrt(var[c] + eps);
+                alpha[c] = invstd * g[c];
+                beta[c] = b[c] - mean[c] * alpha[c];
+            }
+            o.addProperty("type", "scale");
+            o.addProperty("factor", name + ".factor");
+            o.addProperty("offset", name + ".offset");
+            tensors.add(Safetensors.Tensor.of(name + ".factor", alpha, alpha.length));
+            tensors.add(Safetensors.Tensor.of(name + ".offset", beta, beta.length));
+        } else if (m instanceof Scale sc) {
+            o.addProperty("type", "scale");
+            float[] f = floats(sc.factor());
+            o.addProperty("factor", name + ".factor");
+            tensors.add(Safetensors.Tensor.of(name + ".factor", f, f.length));
+            if (sc.offset() != null) {
+                float[] off = floats(sc.offset());
+                o.addProperty("offset", name + ".offset");
+                tensors.add(Safetensors.Tensor.of(name + ".offset", off, off.length));
+            } else {
+                o.add("offset", null);
+            }
+        } else if (m instanceof LeakyReadout li) {
+            LifNeuron inner = (LifNeuron) li.children().get("neuron");
+            o.addProperty("type", "lif");
+            o.addProperty("tau", inner.tau());
+            o.addProperty("decay_input", inner.decayInput());
+            neuron(o, inner);
+            o.addProperty("output", "membrane");
+        } else if (m instanceof DeltaActivation da) {
+            o.addProperty("type", "delta_activation");
+            // the step size as the layer computes it in float32: EPS + |theta|
+            float[] th = floats(da.theta());
+            float[] a = new float[th.length];
+            for (int i = 0; i < a.length; i++) {
+                a[i] = (float) DeltaActivation.EPS + Math.abs(th[i]);
+            }
+            o.addProperty("step", name + ".step");
+            tensors.add(Safetensors.Tensor.of(name + ".step", a, a.length));
         } else {
             throw new IllegalArgumentException("GraphExport: layer '" + name + "' (" + m.getClass().getSimpleName()
                     + ") is not supported by the runtime; supported: Linear, Conv2d, Pool2d, Flatten, RepeatTime, "
-                    + "Dropout, LifNeuron, IfNeuron, IirNeuron, MembraneAccumulator, MeanOverTime");
+                    + "Dropout, LifNeuron, IfNeuron, IirNeuron, MembraneAccumulator, MeanOverTime, Dcls1d, BatchNorm, "
+                    + "Scale, LeakyReadout, DeltaActivation (with Relu before it)");
         }
         return o;
+    }
+
+    /** A {@link Dcls1d} as its evaluation-mode integer shift: taps {@code [K, in, out]} of weights and delays. */
+    private static void delayLinear(JsonObject o, String name, Dcls1d d, List<Safetensors.Tensor> tensors) {
+        int in = d.inChannels();
+        int out = d.outChannels();
+        int kc = d.kernelCount();
+        int[][][] del = d.delays();
+        float[] w = floats(d.weight());   // [out, in, K]
+        float[] wt = new float[w.length];
+        int[] dt = new int[w.length];
+        for (int oo = 0; oo < out; oo++) {
+            for (int c = 0; c < in; c++) {
+                for (int k = 0; k < kc; k++) {
+                    int q = (k * in + c) * out + oo;
+                    wt[q] = w[(oo * in + c) * kc + k];
+                    dt[q] = del[oo][c][k];
+                }
+            }
+        }
+        o.addProperty("type", "delay_linear");
+        o.addProperty("in_features", in);
+        o.addProperty("out_features", out);
+        o.addProperty("taps", kc);
+        o.addProperty("max_delay", d.maxDelay());
+        o.addProperty("extend", d.rightPadding());
+        o.addProperty("weight", name + ".weight_kio");
+        o.addProperty("delay", name + ".delay_kio");
+        tensors.add(Safetensors.Tensor.of(name + ".weight_kio", wt, kc, in, out));
+        tensors.add(Safetensors.Tensor.of(name + ".delay_kio", dt, kc, in, out));
     }
 
     private static void neuron(JsonObject o, Neuron n) {

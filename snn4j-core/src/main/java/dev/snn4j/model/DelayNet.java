@@ -10,6 +10,9 @@ import dev.snn4j.layer.BatchNorm;
 import dev.snn4j.layer.Dcls1d;
 import dev.snn4j.layer.Dropout;
 import dev.snn4j.layer.LeakyReadout;
+import dev.snn4j.layer.Scale;
+import dev.snn4j.layer.Sequential;
+import ai.djl.ndarray.types.DataType;
 import dev.snn4j.layer.SigmaSchedule;
 import dev.snn4j.neuron.LifNeuron;
 import dev.snn4j.nn.Module;
@@ -397,6 +400,68 @@ public final class DelayNet extends Module {
     /** The delay layers, input side first; the last one feeds the readout. */
     public List<Dcls1d> delayLayers() {
         return Collections.unmodifiableList(delayLayers);
+    }
+
+    /**
+     * The evaluation forward of this net as a plain chain of modules that {@link dev.snn4j.io.nir.NirConverter} can
+     * export (NIR has no batch norm): per hidden layer a {@link Dcls1d} whose weights carry the batch norm's scale
+     * ({@code w[o, c, k] * gamma_o / sqrt(var_o + eps)}, same positions and output length), then a {@link Sequential}
+     * of a {@link Scale} adding the batch norm's shift ({@code beta_o - mean_o * scale_o}) and a copy of the LIF
+     * neuron (NIR: one LIF node whose {@code v_leak} carries the shift), then the output delay layer and the leaky
+     * readout. Dropout is dropped (identity at evaluation). The result is in evaluation mode and computes
+     * {@link #membrane} up to float rounding (the scale is applied to the weights instead of the sums).
+     *
+     * <pre>{@code
+     * NirGraph g = NirConverter.export(net.evaluationChain(manager), new long[] {140}, 1e-3);
+     * }</pre>
+     */
+    public Sequential evaluationChain(NDManager m) {
+        Sequential seq = new Sequential();
+        for (int i = 0; i < delayLayers.size(); i++) {
+            Dcls1d d = delayLayers.get(i);
+            String n = i < neurons.size() ? String.valueOf(i + 1) : "_out";
+            Dcls1d copy = new Dcls1d(m, d.inChannels(), d.outChannels(), d.kernelCount(), d.maxDelay());
+            copy.outputLength(d.outputLength());
+            double[] w = d.weight().value().toType(ai.djl.ndarray.types.DataType.FLOAT64, false).toDoubleArray();
+            double[] shift = null;
+            if (i < norms.size()) {
+                BatchNorm bn = norms.get(i);
+                double[] g = vals(bn.gamma());
+                double[] b = vals(bn.beta());
+                double[] mean = vals(bn.runningMean());
+                double[] var = vals(bn.runningVar());
+                shift = new double[g.length];
+                int per = d.inChannels() * d.kernelCount();
+                for (int o = 0; o < g.length; o++) {
+                    double a = g[o] / Math.sqrt(var[o] + bn.eps());
+                    shift[o] = b[o] - mean[o] * a;
+                    for (int q = 0; q < per; q++) {
+                        w[o * per + q] *= a;
+                    }
+                }
+            }
+            try (NDManager tmp = m.newSubManager()) {
+                DataType type = d.weight().value().getDataType();
+                copy.weight().copyFrom(tmp.create(w, d.weight().value().getShape()).toType(type, false));
+                copy.positions().copyFrom(d.positions().value().duplicate());
+            }
+            seq.add("delay" + n, copy);
+            if (i < neurons.size()) {
+                LifNeuron lif = neurons.get(i);
+                seq.add("lif" + (i + 1), new Sequential()
+                        .add("shift", new Scale(m, new double[] {1.0}, shift, new Shape(shift.length)))
+                        .add("neuron", LifNeuron.builder().tau(lif.tau()).decayInput(lif.decayInput())
+                                .hardReset(lif.vReset() == null ? 0.0 : lif.vReset()).threshold(lif.threshold())
+                                .build()));
+            }
+        }
+        seq.add("readout", new LeakyReadout(readout.tau(), false));
+        seq.eval();
+        return seq;
+    }
+
+    private static double[] vals(Parameter p) {
+        return p.value().toType(DataType.FLOAT64, false).toDoubleArray();
     }
 
     /** The hidden LIF layers. */

@@ -285,6 +285,39 @@ public final class Delays {
                 ShdDataset.of(test, all.numChannels(), null, all.keys()));
     }
 
+    /**
+     * The first {@code n} FSDD test clips (official split) as the ablation feeds them to the net: {@code [n][T][C']}
+     * binned spike counts ({@link Config#fsdd} binning: 20 ms bins, 1 s, channel pairs summed), and their labels.
+     * For the runtime and energy commands.
+     *
+     * <pre>{@code
+     * Delays.Clips c = Delays.fsddTestClips(Path.of("../shared/data/fsdd/recordings"), cache, 100);
+     * }</pre>
+     */
+    public static Clips fsddTestClips(Path recordings, Path cacheDir, int n) throws IOException {
+        ShdDataset test = loadFsdd(recordings, cacheDir).test();
+        int k = Math.min(n, test.size());
+        List<ShdDataset.Sample> picked = new ArrayList<>(k);
+        int[] labels = new int[k];
+        for (int i = 0; i < k; i++) {
+            picked.add(test.sample(i));
+            labels[i] = picked.get(i).label();
+        }
+        Config cfg = Config.fsdd(DelayNet.Mode.LEARNED, 1);
+        float[][][] tbc = cfg.binning(cfg.groupSize()).bin(picked, test.numChannels());   // [T][B][C]
+        float[][][] clips = new float[k][tbc.length][];
+        for (int t = 0; t < tbc.length; t++) {
+            for (int i = 0; i < k; i++) {
+                clips[i][t] = tbc[t][i];
+            }
+        }
+        return new Clips(clips, labels);
+    }
+
+    /** Binned clips {@code [n][T][C]} and their labels. */
+    public record Clips(float[][][] clips, int[] labels) {
+    }
+
     /** Bins samples {@code order[from..from+n)} into a {@code [T, B, C']} tensor and their labels {@code [B]}. */
     static NDArray[] batch(NDManager m, ShdDataset ds, int[] order, int from, int n, Config cfg) {
         List<ShdDataset.Sample> picked = new ArrayList<>(n);

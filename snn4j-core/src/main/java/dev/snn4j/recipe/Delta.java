@@ -270,8 +270,11 @@ public final class Delta {
                         .toJson(doc).getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
-    /** conv 16 -> DA -> avg pool -> conv 32 -> DA -> avg pool -> fc 128 -> DA -> fc classes -> mean over time. */
-    static Sequential model(NDManager m, int[] chw, int classes, double theta0) {
+    /**
+     * conv 16 -> DA -> avg pool -> conv 32 -> DA -> avg pool -> fc 128 -> DA -> fc classes -> mean over time, for
+     * frames {@code chw} (also used to rebuild a trained model from its checkpoint).
+     */
+    public static Sequential model(NDManager m, int[] chw, int classes, double theta0) {
         int c = chw[0];
         int h = chw[1];
         int stride = h > 48 ? 2 : 1;   // 64x64 videos: stride 2 in the first convolution

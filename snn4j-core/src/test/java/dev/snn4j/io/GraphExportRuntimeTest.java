@@ -215,6 +215,12 @@ class GraphExportRuntimeTest {
                 assertTrue(c > 0, "every layer fires: " + rt);
             }
             assertTrue(total > 0);
+            // average-pooled spikes reach conv2 and fc1 as pre-scaled weight rows: accumulates, no multiplies
+            for (LayerStats st : s.stats()) {
+                if (st.name().equals("conv2") || st.name().equals("fc1")) {
+                    assertTrue(st.acs() > 0 && st.macs() == 0, st.toString());
+                }
+            }
         }
     }
 

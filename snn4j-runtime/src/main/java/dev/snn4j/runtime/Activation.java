@@ -12,6 +12,12 @@ final class Activation {
     boolean sparseValid;
     /** All non-zero values are exactly 1 (spikes). */
     boolean binary;
+    /**
+     * When > 0: every non-zero value is {@code m / levels} for a whole {@code m} in {@code 1..levels} (average-pooled
+     * spikes), so a weight layer can add pre-scaled weight rows instead of multiplying. Set by pooling (and passed on
+     * by flattening) only.
+     */
+    int levels;
 
     Activation(int size) {
         v = new float[size];

@@ -19,6 +19,29 @@ abstract class Layer {
         this.outShape = outShape;
     }
 
+    /**
+     * Steps by which this layer's output outlasts its input (a delay layer that keeps the spikes delayed past the
+     * end of the input); 0 for every other layer. See {@link Session#runSequence}.
+     */
+    int extend() {
+        return 0;
+    }
+
+    /** Weights and biases held (floats). */
+    long parameterCount() {
+        return 0;
+    }
+
+    /** Multiply-accumulates of a dense execution of one step (every input value x every synapse it reaches). */
+    long denseOpsPerStep() {
+        return 0;
+    }
+
+    /** Floats of per-session state besides the output buffer (membranes, ring buffers, accumulators). */
+    long stateFloats() {
+        return size(outShape);
+    }
+
     static int size(int[] shape) {
         int n = 1;
         for (int d : shape) {
@@ -37,6 +60,8 @@ abstract class Layer {
         long spikes;
         long events;
         long neuronSteps;
+        /** Steps this layer ran (counter). */
+        long calls;
 
         State(int outSize, int memSize) {
             out = new Activation(outSize);
@@ -49,6 +74,7 @@ abstract class Layer {
             spikes = 0;
             events = 0;
             neuronSteps = 0;
+            calls = 0;
         }
     }
 
@@ -90,28 +116,83 @@ abstract class Layer {
         out.binary = false;
     }
 
-    /** Fully connected; weights stored transposed {@code [in, out]} so an input event adds one contiguous row. */
+    /**
+     * Fully connected; weights stored transposed {@code [in, out]} so an input event adds one contiguous row. In delta
+     * mode ({@link #delta}) the input is a stream of changes and the output buffer is the pre-activation
+     * {@code z}, kept across steps: {@code z += W d_t} (one MAC per non-zero change and synapse), reset to the bias.
+     */
     static final class Linear extends Layer {
         final int in;
         final int outF;
         final float[] wt;
         final float[] bias;
+        final boolean delta;
+        /** Pre-scaled weights for inputs of {@link #levels} levels (average-pooled spikes), or null. */
+        float[] levelW;
+        int levels;
 
-        Linear(String name, int in, int out, float[] wt, float[] bias) {
+        Linear(String name, int in, int out, float[] wt, float[] bias, boolean delta) {
             super(name, "linear", new int[] {in}, new int[] {out});
             this.in = in;
             this.outF = out;
             this.wt = wt;
             this.bias = bias;
+            this.delta = delta;
+        }
+
+        @Override
+        long parameterCount() {
+            return wt.length + (bias == null ? 0 : bias.length) + (levelW == null ? 0 : levelW.length);
+        }
+
+        @Override
+        long denseOpsPerStep() {
+            return (long) in * outF;
+        }
+
+        void useLevels(int l) {
+            levels = l;
+            levelW = levelTable(wt, l);
+        }
+
+        @Override
+        void resetState(State s) {
+            super.resetState(s);
+            if (delta) {
+                initOutput(s.out, bias, outF);
+            }
         }
 
         @Override
         Activation forward(Activation x, State s) {
             x.ensureSparse();
             Activation o = s.out;
-            initOutput(o, bias, outF);
+            if (!delta) {
+                initOutput(o, bias, outF);
+            }
+            o.sparseValid = false;
+            o.binary = false;
             float[] y = o.v;
             int n = outF;
+            if (levelW != null && x.levels == levels && !x.binary) {
+                // pooled spikes: add the pre-scaled row of the value's level (accumulates only)
+                int per = wt.length;
+                long graded = 0;
+                for (int e = 0; e < x.nnz; e++) {
+                    int i = x.idx[e];
+                    int m = level(x.v[i], levels);
+                    if (m >= 0) {
+                        Kernels.add(levelW, m * per + i * n, y, n);
+                    } else {
+                        Kernels.axpy(x.v[i], wt, i * n, y, n);
+                        graded++;
+                    }
+                }
+                s.acs += (x.nnz - graded) * (long) n;
+                s.macs += graded * n;
+                s.events += x.nnz;
+                return o;
+            }
             for (int e = 0; e < x.nnz; e++) {
                 int i = x.idx[e];
                 int off = i * n;
@@ -124,6 +205,34 @@ abstract class Layer {
             count(s, x, (long) x.nnz * n);
             return o;
         }
+    }
+
+    /**
+     * Largest pre-scaled weight table built for pooled-spike inputs (floats): 4 MB. Larger layers (big fully
+     * connected ones) keep multiplying: a table k^2 times their size would not stay in cache.
+     */
+    static final long LEVEL_TABLE_LIMIT = 1L << 20;
+
+    /**
+     * {@code table[(m - 1) * w.length + i] = (m / levels) * w[i]} in float32: exactly what a multiply of the pooled
+     * value {@code m / levels} by the weight gives, so adding a table row equals the multiply-accumulate.
+     */
+    static float[] levelTable(float[] w, int levels) {
+        float[] t = new float[w.length * levels];
+        for (int m = 1; m <= levels; m++) {
+            float a = (float) m / levels;
+            int off = (m - 1) * w.length;
+            for (int i = 0; i < w.length; i++) {
+                t[off + i] = a * w[i];
+            }
+        }
+        return t;
+    }
+
+    /** The table row index {@code m - 1} of a pooled value, or -1 if it is not exactly {@code m / levels}. */
+    static int level(float v, int levels) {
+        int m = Math.round(v * levels);
+        return m >= 1 && m <= levels && (float) m / levels == v ? m - 1 : -1;
     }
 
     /** Accounts a weight layer's work: accumulates for spike input, multiply-accumulates for graded input. */
@@ -148,8 +257,19 @@ abstract class Layer {
         final int pad;
         final float[] w;
         final float[] bias;
+        /** Delta mode: input = changes, output buffer = pre-activation carried across steps (see {@link Linear}). */
+        final boolean delta;
+        /** Pre-scaled weights for inputs of {@link #levels} levels (average-pooled spikes), or null. */
+        float[] levelW;
+        int levels;
 
-        Conv2d(String name, int[] inShape, int cout, int k, int stride, int pad, float[] w, float[] bias) {
+        void useLevels(int l) {
+            levels = l;
+            levelW = levelTable(w, l);
+        }
+
+        Conv2d(String name, int[] inShape, int cout, int k, int stride, int pad, float[] w, float[] bias,
+               boolean delta) {
             super(name, "conv2d", inShape, new int[] {cout, (inShape[1] + 2 * pad - k) / stride + 1,
                     (inShape[2] + 2 * pad - k) / stride + 1});
             this.cin = inShape[0];
@@ -159,55 +279,129 @@ abstract class Layer {
             this.pad = pad;
             this.w = w;
             this.bias = bias;
+            this.delta = delta;
+            // per input position: the kernel taps that reach a valid output, as (weight offset, output offset)
+            int inH = inShape[1];
+            int inW = inShape[2];
+            int outH = outShape[1];
+            int outW = outShape[2];
+            tapStart = new int[inH * inW + 1];
+            int[] tw = new int[inH * inW * k * k];
+            int[] ty = new int[tw.length];
+            int n = 0;
+            for (int iy = 0; iy < inH; iy++) {
+                for (int ix = 0; ix < inW; ix++) {
+                    tapStart[iy * inW + ix] = n;
+                    for (int ky = 0; ky < k; ky++) {
+                        int ny = iy + pad - ky;
+                        if (ny < 0 || ny % stride != 0 || ny / stride >= outH) {
+                            continue;
+                        }
+                        for (int kx = 0; kx < k; kx++) {
+                            int nx = ix + pad - kx;
+                            if (nx < 0 || nx % stride != 0 || nx / stride >= outW) {
+                                continue;
+                            }
+                            tw[n] = (ky * k + kx) * cout;
+                            ty[n++] = ((ny / stride) * outW + nx / stride) * cout;
+                        }
+                    }
+                }
+            }
+            tapStart[inH * inW] = n;
+            tapW = java.util.Arrays.copyOf(tw, n);
+            tapY = java.util.Arrays.copyOf(ty, n);
+        }
+
+        /** Taps of input position p: [tapStart[p], tapStart[p + 1]) into tapW (weight offset) and tapY (output). */
+        private final int[] tapStart;
+        private final int[] tapW;
+        private final int[] tapY;
+
+        @Override
+        long parameterCount() {
+            return w.length + (bias == null ? 0 : bias.length) + (levelW == null ? 0 : levelW.length);
+        }
+
+        /** Valid taps only (zero padding excluded): sum over input positions of the outputs each one reaches. */
+        @Override
+        long denseOpsPerStep() {
+            return (long) fan(inShape[1], outShape[1]) * fan(inShape[2], outShape[2]) * cin * cout;
+        }
+
+        private long fan(int inN, int outN) {
+            long n = 0;
+            for (int i = 0; i < inN; i++) {
+                for (int ky = 0; ky < k; ky++) {
+                    int o = i + pad - ky;
+                    if (o >= 0 && o % stride == 0 && o / stride < outN) {
+                        n++;
+                    }
+                }
+            }
+            return n;
+        }
+
+        @Override
+        void resetState(State s) {
+            super.resetState(s);
+            if (delta) {
+                initOutput(s.out, bias, cout);
+            }
         }
 
         @Override
         Activation forward(Activation x, State s) {
             x.ensureSparse();
             Activation o = s.out;
-            initOutput(o, bias, cout);
+            if (!delta) {
+                initOutput(o, bias, cout);
+            }
+            o.sparseValid = false;
+            o.binary = false;
             float[] y = o.v;
-            int inW = inShape[2];
-            int outH = outShape[1];
-            int outW = outShape[2];
             long ops = 0;
+            long levelOps = 0;
+            int kk = k * k * cout;
+            int lastPos = -1;
+            int from = 0;
+            int to = 0;
             for (int e = 0; e < x.nnz; e++) {
                 int p = x.idx[e];
                 int ci = p % cin;
                 int pos = p / cin;
-                int iy = pos / inW;
-                int ix = pos % inW;
-                float val = x.v[p];
-                for (int ky = 0; ky < k; ky++) {
-                    int ny = iy + pad - ky;
-                    if (ny < 0 || ny % stride != 0) {
+                if (pos != lastPos) {
+                    // events come sorted by position (channels-last): the reachable taps are looked up once per position
+                    lastPos = pos;
+                    from = tapStart[pos];
+                    to = tapStart[pos + 1];
+                }
+                int wBase = ci * kk;
+                if (levelW != null && x.levels == levels && !x.binary) {
+                    int m = level(x.v[p], levels);
+                    if (m >= 0) {
+                        int base = m * w.length + wBase;
+                        for (int q = from; q < to; q++) {
+                            Kernels.add(levelW, base + tapW[q], y, tapY[q], cout);
+                        }
+                        levelOps += (long) (to - from) * cout;
                         continue;
-                    }
-                    int oy = ny / stride;
-                    if (oy >= outH) {
-                        continue;
-                    }
-                    for (int kx = 0; kx < k; kx++) {
-                        int nx = ix + pad - kx;
-                        if (nx < 0 || nx % stride != 0) {
-                            continue;
-                        }
-                        int ox = nx / stride;
-                        if (ox >= outW) {
-                            continue;
-                        }
-                        int wOff = ((ci * k + ky) * k + kx) * cout;
-                        int yOff = (oy * outW + ox) * cout;
-                        if (x.binary) {
-                            Kernels.add(w, wOff, y, yOff, cout);
-                        } else {
-                            Kernels.axpy(val, w, wOff, y, yOff, cout);
-                        }
-                        ops += cout;
                     }
                 }
+                if (x.binary) {
+                    for (int q = from; q < to; q++) {
+                        Kernels.add(w, wBase + tapW[q], y, tapY[q], cout);
+                    }
+                } else {
+                    float val = x.v[p];
+                    for (int q = from; q < to; q++) {
+                        Kernels.axpy(val, w, wBase + tapW[q], y, tapY[q], cout);
+                    }
+                }
+                ops += (long) (to - from) * cout;
             }
             count(s, x, ops);
+            s.acs += levelOps;   // pre-scaled rows of pooled spikes: accumulates
             return o;
         }
     }
@@ -226,6 +420,30 @@ abstract class Layer {
                     new int[] {inShape[0], inShape[1] / k, inShape[2] / k});
             this.average = average;
             this.k = k;
+            int c = inShape[0];
+            int inW = inShape[2];
+            int outH = outShape[1];
+            int outW = outShape[2];
+            target = new int[size(inShape)];
+            for (int p = 0; p < target.length; p++) {
+                int pos = p / c;
+                int oy = (pos / inW) / k;
+                int ox = (pos % inW) / k;
+                target[p] = oy >= outH || ox >= outW ? -1 : (oy * outW + ox) * c + p % c;
+            }
+        }
+
+        /** Output index of every input index (channels-last), -1 where the window is cut off. */
+        private final int[] target;
+
+        @Override
+        State newState() {
+            return new State(size(outShape), average ? size(outShape) : 0);
+        }
+
+        @Override
+        void resetState(State s) {
+            // the touched marks are always all 0 between steps
         }
 
         @Override
@@ -245,18 +463,19 @@ abstract class Layer {
                     Arrays.fill(y, 0f);
                 }
                 x.ensureSparse();
+                // touched marks (in s.mem): signed inputs (deltas) can bring a window sum back to 0, so "y[q] == 0"
+                // cannot tell whether q is already listed
+                float[] touched = s.mem;
                 int n = 0;
+                int[] map = target;
                 for (int e = 0; e < x.nnz; e++) {
                     int p = x.idx[e];
-                    int ch = p % c;
-                    int pos = p / c;
-                    int oy = (pos / inW) / k;
-                    int ox = (pos % inW) / k;
-                    if (oy >= outH || ox >= outW) {
+                    int q = map[p];
+                    if (q < 0) {
                         continue;
                     }
-                    int q = (oy * outW + ox) * c + ch;
-                    if (y[q] == 0f) {
+                    if (touched[q] == 0f) {
+                        touched[q] = 1f;
                         o.idx[n++] = q;
                     }
                     y[q] += x.v[p];
@@ -265,6 +484,7 @@ abstract class Layer {
                 int m = 0;
                 for (int e = 0; e < n; e++) {
                     int q = o.idx[e];
+                    touched[q] = 0f;
                     y[q] = y[q] / area;
                     if (y[q] != 0f) {
                         o.idx[m++] = q;
@@ -273,6 +493,7 @@ abstract class Layer {
                 o.nnz = m;
                 o.sparseValid = true;
                 o.binary = false;
+                o.levels = x.binary ? k * k : 0;
                 s.acs += x.nnz;
                 s.events += x.nnz;
             } else {
@@ -327,11 +548,13 @@ abstract class Layer {
                 o.nnz = x.nnz;
                 o.sparseValid = true;
                 o.binary = x.binary;
+                o.levels = x.levels;
             } else {
                 for (int p = 0; p < x.v.length; p++) {
                     o.v[(p % c) * hw + p / c] = x.v[p];
                 }
                 o.sparseValid = false;
+                o.levels = x.levels;
             }
             return o;
         }
@@ -351,6 +574,11 @@ abstract class Layer {
         @Override
         State newState() {
             return new State(0, 0);
+        }
+
+        @Override
+        long stateFloats() {
+            return 0;
         }
 
         @Override
@@ -392,6 +620,333 @@ abstract class Layer {
             }
             o.sparseValid = false;
             return o;
+        }
+    }
+
+    /**
+     * Fully connected with one integer delay per synapse (and optionally several taps per synapse): an input event
+     * from {@code i} at step {@code t} adds {@code w_ij} to output {@code j} at step {@code t + d_ij}. The pending
+     * sums live in a ring buffer of {@code D} output vectors ({@code D - 1} = the largest delay); each step emits the
+     * current slot and clears it. Synapses are stored per input and per delay value as (output, weight) lists, so an
+     * event touches exactly its fan-out.
+     */
+    static final class DelayLinear extends Layer {
+        final int in;
+        final int outF;
+        final int slots;
+        final int extendSteps;
+        /** Entries of input i with delay d: [start[i * slots + d], start[i * slots + d + 1]). */
+        final int[] start;
+        final int[] target;
+        final float[] w;
+
+        DelayLinear(String name, int in, int out, int slots, int extendSteps, int[] start, int[] target, float[] w) {
+            super(name, "delay_linear", new int[] {in}, new int[] {out});
+            this.in = in;
+            this.outF = out;
+            this.slots = slots;
+            this.extendSteps = extendSteps;
+            this.start = start;
+            this.target = target;
+            this.w = w;
+        }
+
+        /**
+         * Builds the per-input lists from taps {@code weight[k][i][j]}, {@code delay[k][i][j]} (flattened
+         * {@code [K, in, out]}); taps of one synapse with the same delay are summed in tap order.
+         */
+        static DelayLinear of(String name, int in, int out, int taps, int maxDelay, int extendSteps, float[] weight,
+                              int[] delay) {
+            int slots = maxDelay;
+            float[] dense = new float[out];
+            boolean[] used = new boolean[out];
+            int[] start = new int[in * slots + 1];
+            int[] target = new int[in * out * taps];
+            float[] w = new float[target.length];
+            int n = 0;
+            for (int i = 0; i < in; i++) {
+                for (int d = 0; d < slots; d++) {
+                    start[i * slots + d] = n;
+                    java.util.Arrays.fill(used, false);
+                    java.util.Arrays.fill(dense, 0f);
+                    for (int k = 0; k < taps; k++) {
+                        for (int j = 0; j < out; j++) {
+                            int q = (k * in + i) * out + j;
+                            if (delay[q] == d) {
+                                dense[j] = used[j] ? dense[j] + weight[q] : weight[q];
+                                used[j] = true;
+                            }
+                        }
+                    }
+                    for (int j = 0; j < out; j++) {
+                        if (used[j]) {
+                            target[n] = j;
+                            w[n++] = dense[j];
+                        }
+                    }
+                }
+            }
+            start[in * slots] = n;
+            return new DelayLinear(name, in, out, slots, extendSteps, start, java.util.Arrays.copyOf(target, n),
+                    java.util.Arrays.copyOf(w, n));
+        }
+
+        @Override
+        int extend() {
+            return extendSteps;
+        }
+
+        @Override
+        long parameterCount() {
+            return 2L * w.length;   // a weight and a delay per stored synapse
+        }
+
+        @Override
+        long denseOpsPerStep() {
+            return w.length;
+        }
+
+        @Override
+        long stateFloats() {
+            return (long) slots * outF + outF;
+        }
+
+        @Override
+        State newState() {
+            return new State(outF, slots * outF);
+        }
+
+        @Override
+        Activation forward(Activation x, State s) {
+            x.ensureSparse();
+            float[] ring = s.mem;
+            int base = s.steps % slots;
+            long ops = 0;
+            for (int e = 0; e < x.nnz; e++) {
+                int i = x.idx[e];
+                float v = x.v[i];
+                int row = i * slots;
+                for (int d = 0; d < slots; d++) {
+                    int from = start[row + d];
+                    int to = start[row + d + 1];
+                    if (from == to) {
+                        continue;
+                    }
+                    int slot = base + d;
+                    int off = (slot >= slots ? slot - slots : slot) * outF;
+                    if (x.binary) {
+                        for (int q = from; q < to; q++) {
+                            ring[off + target[q]] += w[q];
+                        }
+                    } else {
+                        for (int q = from; q < to; q++) {
+                            ring[off + target[q]] += v * w[q];
+                        }
+                    }
+                    ops += to - from;
+                }
+            }
+            count(s, x, ops);
+            Activation o = s.out;
+            int off = base * outF;
+            System.arraycopy(ring, off, o.v, 0, outF);
+            java.util.Arrays.fill(ring, off, off + outF, 0f);
+            o.sparseValid = false;
+            o.binary = false;
+            s.steps++;
+            return o;
+        }
+    }
+
+    /**
+     * Element-wise {@code y = x * factor + offset} (float32, multiply then add), with factor and offset given per
+     * layer (one value), per channel ({@code C} values for a {@code [C, ...]} input) or per element: an evaluation
+     * batch norm ({@code factor = gamma / sqrt(var + eps)}, {@code offset = beta - mean * factor}) or a NIR Scale.
+     */
+    static final class Scale extends Layer {
+        /** Per element of the channels-last buffer. */
+        final float[] factor;
+        final float[] offset;
+        final boolean hasOffset;
+
+        Scale(String name, int[] shape, float[] factor, float[] offset) {
+            super(name, "scale", shape, shape);
+            this.factor = factor;
+            this.offset = offset;
+            boolean any = false;
+            for (float f : offset) {
+                any |= f != 0f;
+            }
+            this.hasOffset = any;
+        }
+
+        @Override
+        long parameterCount() {
+            return 2L * factor.length;
+        }
+
+        @Override
+        Activation forward(Activation x, State s) {
+            Activation o = s.out;
+            float[] y = o.v;
+            float[] xv = x.v;
+            if (!hasOffset && x.sparseValid) {
+                // zeros stay zeros: scale the events only
+                java.util.Arrays.fill(y, 0f);
+                for (int e = 0; e < x.nnz; e++) {
+                    int p = x.idx[e];
+                    y[p] = xv[p] * factor[p];
+                    o.idx[e] = p;
+                }
+                o.nnz = x.nnz;
+                o.sparseValid = true;
+                o.binary = false;
+                return o;
+            }
+            for (int p = 0; p < y.length; p++) {
+                y[p] = xv[p] * factor[p] + offset[p];
+            }
+            o.sparseValid = false;
+            o.binary = false;
+            return o;
+        }
+    }
+
+    /** Readout {@code sum over steps of softmax(x_t)} (the delay net's class scores); output = the running sum. */
+    static final class SoftmaxSum extends Layer {
+        SoftmaxSum(String name, int[] shape) {
+            super(name, "softmax_sum", shape, shape);
+        }
+
+        @Override
+        State newState() {
+            return new State(size(outShape), size(outShape));
+        }
+
+        @Override
+        Activation forward(Activation x, State s) {
+            float[] xv = x.v;
+            float[] acc = s.mem;
+            float max = Float.NEGATIVE_INFINITY;
+            for (float v : xv) {
+                max = Math.max(max, v);
+            }
+            float[] e = s.out.v;
+            float sum = 0f;
+            for (int i = 0; i < xv.length; i++) {
+                e[i] = (float) Math.exp(xv[i] - max);
+                sum += e[i];
+            }
+            for (int i = 0; i < xv.length; i++) {
+                acc[i] += e[i] / sum;
+            }
+            System.arraycopy(acc, 0, e, 0, acc.length);
+            s.out.sparseValid = false;
+            s.out.binary = false;
+            s.steps++;
+            return s.out;
+        }
+    }
+
+    /**
+     * The input side of a delta network: emits {@code x_t - x_{t-1}} where non-zero (the first frame against zero).
+     */
+    static final class DeltaEncode extends Layer {
+        DeltaEncode(String name, int[] shape) {
+            super(name, "delta_encode", shape, shape);
+        }
+
+        @Override
+        State newState() {
+            return new State(size(outShape), size(outShape));
+        }
+
+        @Override
+        long stateFloats() {
+            return 2L * size(outShape);
+        }
+
+        @Override
+        Activation forward(Activation x, State s) {
+            return emitChanges(x.v, s, null, s.mem);
+        }
+    }
+
+    /**
+     * Clears the previous message in {@code s.out}, then lists {@code y_i - prev_i} for every {@code i} where it is
+     * non-zero ({@code y_i = value_i}, or the quantised {@code Q(relu(value_i))} when {@code step != null}), updating
+     * {@code prev}. Counts the messages as events.
+     */
+    static Activation emitChanges(float[] value, State s, float[] step, float[] prev) {
+        Activation o = s.out;
+        float[] out = o.v;
+        if (o.sparseValid) {
+            for (int e = 0; e < o.nnz; e++) {
+                out[o.idx[e]] = 0f;
+            }
+        } else {
+            java.util.Arrays.fill(out, 0f);
+        }
+        int n = 0;
+        long nonZero = 0;
+        for (int i = 0; i < value.length; i++) {
+            float y = value[i];
+            if (step != null) {
+                // the same float32 operations as snn4j-core's DeltaActivation: round(relu(z) / a) * a, half to even
+                float r = Math.max(y, 0f);
+                float a = step[i];
+                y = (float) Math.rint(r / a) * a;
+            }
+            if (y != 0f) {
+                nonZero++;
+            }
+            float d = y - prev[i];
+            if (d != 0f) {
+                out[i] = d;
+                o.idx[n++] = i;
+                prev[i] = y;
+            }
+        }
+        o.nnz = n;
+        o.sparseValid = true;
+        o.binary = false;
+        s.spikes += n;   // messages sent
+        s.neuronSteps += value.length;
+        s.events += nonZero;   // non-zero activations (spatial density)
+        return o;
+    }
+
+    /**
+     * Delta activation ({@code DeltaActivation} in snn4j-core): quantises its input (a pre-activation) as
+     * {@code y = round(relu(z) / a) * a} with step size {@code a} per element, and sends only the changes
+     * {@code y_t - y_{t-1}}.
+     */
+    static final class DeltaActivation extends Layer {
+        final float[] step;
+
+        DeltaActivation(String name, int[] shape, float[] step) {
+            super(name, "delta_activation", shape, shape);
+            this.step = step;
+        }
+
+        @Override
+        long parameterCount() {
+            return step.length;
+        }
+
+        @Override
+        long stateFloats() {
+            return 2L * size(outShape);
+        }
+
+        @Override
+        State newState() {
+            return new State(size(outShape), size(outShape));
+        }
+
+        @Override
+        Activation forward(Activation x, State s) {
+            return emitChanges(x.v, s, step, s.mem);
         }
     }
 }

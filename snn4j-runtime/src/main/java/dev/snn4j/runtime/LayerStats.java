@@ -19,8 +19,10 @@ package dev.snn4j.runtime;
  * @param events      non-zero input values processed (weight and pooling layers)
  * @param acs         accumulates
  * @param macs        multiply-accumulates
+ * @param steps       time steps the layer ran (a layer before {@code repeat_time} runs once per sample)
  */
-public record LayerStats(String name, String type, long spikes, long neuronSteps, long events, long acs, long macs) {
+public record LayerStats(String name, String type, long spikes, long neuronSteps, long events, long acs, long macs,
+                         long steps) {
     /** Spikes per neuron per step, or NaN for a non-neuron layer. */
     public double firingRate() {
         return neuronSteps == 0 ? Double.NaN : (double) spikes / neuronSteps;

@@ -18,9 +18,16 @@ final class NeuronLayer extends Layer {
     /** IIR leak. */
     final float leak;
     final boolean spiking;
+    /** Output the membrane (after reset) instead of spikes: a non-spiking readout such as snn4j's LeakyReadout. */
+    final boolean membraneOut;
 
     NeuronLayer(String name, int[] shape, Kind kind, double tau, boolean decayInput, float threshold, float vReset,
                 float leak, boolean spiking) {
+        this(name, shape, kind, tau, decayInput, threshold, vReset, leak, spiking, false);
+    }
+
+    NeuronLayer(String name, int[] shape, Kind kind, double tau, boolean decayInput, float threshold, float vReset,
+                float leak, boolean spiking, boolean membraneOut) {
         super(name, kind.name().toLowerCase(java.util.Locale.ROOT), shape, shape);
         this.kind = kind;
         this.tau = (float) tau;
@@ -30,6 +37,12 @@ final class NeuronLayer extends Layer {
         this.vReset = vReset;
         this.leak = leak;
         this.spiking = spiking;
+        this.membraneOut = membraneOut;
+    }
+
+    @Override
+    long stateFloats() {
+        return 2L * size(outShape);
     }
 
     boolean hardReset() {
@@ -69,7 +82,12 @@ final class NeuronLayer extends Layer {
             case IIR -> {
                 float lam = leak;
                 float th = threshold;
-                for (int i = 0; i < size; i++) {
+                int i0 = 0;
+                if (Kernels.VECTOR) {
+                    i0 = VectorKernels.bound(size);
+                    n = VectorKernels.iir(x, v, lam, th, spiking, out, idx, n, i0);
+                }
+                for (int i = i0; i < size; i++) {
                     float u = x[i] + v[i] * lam;
                     if (spiking && u / th - 1f > 0f) {
                         u = u - th;
@@ -83,7 +101,12 @@ final class NeuronLayer extends Layer {
                 boolean hard = hardReset();
                 float vr = hard ? vReset : 0f;
                 float th = threshold;
-                for (int i = 0; i < size; i++) {
+                int i0 = 0;
+                if (Kernels.VECTOR && kind == Kind.LIF && !decayInput && vr == 0f) {
+                    i0 = VectorKernels.bound(size);
+                    n = VectorKernels.lifNoDecayInput(x, v, decay, th, hard, spiking, out, idx, n, i0);
+                }
+                for (int i = i0; i < size; i++) {
                     float vi = v[i];
                     float h;
                     if (kind == Kind.IF) {
@@ -102,6 +125,12 @@ final class NeuronLayer extends Layer {
                 }
             }
             default -> throw new IllegalStateException(kind.toString());
+        }
+        if (membraneOut) {
+            System.arraycopy(v, 0, out, 0, size);
+            o.sparseValid = false;
+            o.binary = false;
+            return o;
         }
         o.nnz = n;
         o.sparseValid = true;

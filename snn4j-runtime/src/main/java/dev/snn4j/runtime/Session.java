@@ -15,6 +15,7 @@ import java.util.List;
  * s.reset();
  * float[] logits = s.run(image, 5);                                 // direct encoding, 5 steps
  * float[][] batch = s.runBatch(images, 5);
+ * float[][] trace = s.runSequence(frames);                          // a recording, frames[t] per step
  * }</pre>
  */
 public final class Session {
@@ -23,6 +24,10 @@ public final class Session {
     private final Layer.State[] states;
     private final Activation input;
     private final int repeatIndex;
+    /** Steps each layer's output outlasts the input (cumulative {@code extend} up to and including the layer). */
+    private final int[] validFor;
+    private final Activation[] zeros;
+    private long[] nanos;
 
     Session(SpikingModel model) {
         this.model = model;
@@ -40,6 +45,54 @@ public final class Session {
             }
         }
         this.repeatIndex = r;
+        this.validFor = new int[layers.size()];
+        this.zeros = new Activation[layers.size()];
+        int ext = 0;
+        for (int i = 0; i < layers.size(); i++) {
+            ext += layers.get(i).extend();
+            validFor[i] = ext;
+            Activation z = new Activation(Layer.size(layers.get(i).outShape));
+            z.sparseValid = true;
+            z.binary = true;
+            zeros[i] = z;
+        }
+        reset();
+    }
+
+    /**
+     * A finite sequence, as snn4j-core computes it: from a fresh state, {@code frames[t]} for every step (each a
+     * frame in PyTorch order), then {@link SpikingModel#tailSteps()} zero frames so that delay layers deliver the
+     * spikes they still hold. As in snn4j-core, each layer's output ends {@code extend} steps after its input ends
+     * (later steps see zeros from it). Returns the output of every step, {@code [frames + tail][out]}; the last row
+     * is the readout (e.g. the class scores of a {@code softmax_sum} layer).
+     */
+    public float[][] runSequence(float[][] frames) {
+        if (frames == null || frames.length == 0) {
+            throw new IllegalArgumentException("runSequence: need at least one frame");
+        }
+        reset();
+        int t = frames.length;
+        int total = t + model.tailSteps();
+        float[] zero = new float[model.inputSize()];
+        float[][] out = new float[total][];
+        for (int step = 0; step < total; step++) {
+            load(step < t ? frames[step] : zero);
+            Activation a = this.input;
+            for (int i = 0; i < layers.size(); i++) {
+                if (step < t + validFor[i]) {
+                    long t0 = nanos != null ? System.nanoTime() : 0;
+                    a = layers.get(i).forward(a, states[i]);
+                    if (nanos != null) {
+                        nanos[i] += System.nanoTime() - t0;
+                    }
+                    states[i].calls++;
+                } else {
+                    a = zeros[i];
+                }
+            }
+            out[step] = output(a);
+        }
+        return out;
     }
 
     /**
@@ -116,16 +169,32 @@ public final class Session {
         for (int i = 0; i < states.length; i++) {
             Layer.State s = states[i];
             Layer l = layers.get(i);
-            out.add(new LayerStats(l.name, l.type, s.spikes, s.neuronSteps, s.events, s.acs, s.macs));
+            out.add(new LayerStats(l.name, l.type, s.spikes, s.neuronSteps, s.events, s.acs, s.macs, s.calls));
         }
         return out;
     }
 
-    /** Zeroes the counters. */
+    /** Zeroes the counters (and the profile). */
     public void clearStats() {
         for (Layer.State s : states) {
             s.clearCounters();
         }
+        if (nanos != null) {
+            java.util.Arrays.fill(nanos, 0);
+        }
+    }
+
+    /**
+     * Turns per-layer wall-clock timing on or off (a simple profiler: two {@code System.nanoTime} calls per layer
+     * and step); {@link #layerNanos} reads it.
+     */
+    public void profile(boolean on) {
+        nanos = on ? new long[layers.size()] : null;
+    }
+
+    /** Nanoseconds spent in each layer since profiling was turned on or the stats were cleared (empty if off). */
+    public long[] layerNanos() {
+        return nanos == null ? new long[0] : nanos.clone();
     }
 
     public SpikingModel model() {
@@ -138,8 +207,18 @@ public final class Session {
 
     private Activation forwardRange(Activation x, int from, int to) {
         Activation a = x;
+        if (nanos != null) {
+            for (int i = from; i < to; i++) {
+                long t0 = System.nanoTime();
+                a = layers.get(i).forward(a, states[i]);
+                nanos[i] += System.nanoTime() - t0;
+                states[i].calls++;
+            }
+            return a;
+        }
         for (int i = from; i < to; i++) {
             a = layers.get(i).forward(a, states[i]);
+            states[i].calls++;
         }
         return a;
     }

@@ -1,6 +1,8 @@
 package dev.snn4j.runtime;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -39,5 +41,69 @@ final class VectorKernels {
         for (; j < n; j++) {
             y[yOff + j] += a * w[wOff + j];
         }
+    }
+
+    /**
+     * IIR neurons, 16 (or the preferred width) at a time, with the scalar path's float operations:
+     * {@code u = x + v lam}; spike where {@code u / th - 1 > 0}, then {@code u -= th}. Spiking indices are appended to
+     * {@code idx} from {@code n}, {@code out} set to 1 there; returns the new count. Lanes past the loop bound are
+     * left to the caller (returns them unprocessed via {@link #bound}).
+     */
+    static int iir(float[] x, float[] v, float lam, float th, boolean spiking, float[] out, int[] idx, int n, int up) {
+        FloatVector lamV = FloatVector.broadcast(S, lam);
+        FloatVector thV = FloatVector.broadcast(S, th);
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        int len = S.length();
+        for (int i = 0; i < up; i += len) {
+            FloatVector u = FloatVector.fromArray(S, v, i).mul(lamV).add(FloatVector.fromArray(S, x, i));
+            if (spiking) {
+                VectorMask<Float> m = u.div(thV).sub(one).compare(VectorOperators.GT, 0f);
+                if (m.anyTrue()) {
+                    u = u.sub(thV, m);
+                    n = collect(m.toLong(), i, out, idx, n);
+                }
+            }
+            u.intoArray(v, i);
+        }
+        return n;
+    }
+
+    /**
+     * LIF neurons without input decay and with reset value 0 ({@code h = v decay + x}), as the scalar path: spike where
+     * {@code h - th >= 0}, then {@code h = 0} (hard) or {@code h - th} (soft).
+     */
+    static int lifNoDecayInput(float[] x, float[] v, float decay, float th, boolean hard, boolean spiking,
+                               float[] out, int[] idx, int n, int up) {
+        FloatVector dV = FloatVector.broadcast(S, decay);
+        FloatVector thV = FloatVector.broadcast(S, th);
+        FloatVector zero = FloatVector.zero(S);
+        int len = S.length();
+        for (int i = 0; i < up; i += len) {
+            FloatVector h = FloatVector.fromArray(S, v, i).mul(dV).add(FloatVector.fromArray(S, x, i));
+            if (spiking) {
+                VectorMask<Float> m = h.sub(thV).compare(VectorOperators.GE, 0f);
+                if (m.anyTrue()) {
+                    h = hard ? h.blend(zero, m) : h.sub(thV, m);
+                    n = collect(m.toLong(), i, out, idx, n);
+                }
+            }
+            h.intoArray(v, i);
+        }
+        return n;
+    }
+
+    private static int collect(long bits, int base, float[] out, int[] idx, int n) {
+        while (bits != 0) {
+            int lane = Long.numberOfTrailingZeros(bits);
+            bits &= bits - 1;
+            out[base + lane] = 1f;
+            idx[n++] = base + lane;
+        }
+        return n;
+    }
+
+    /** The largest multiple of the vector length not above {@code size}. */
+    static int bound(int size) {
+        return S.loopBound(size);
     }
 }

@@ -37,4 +37,62 @@ class KernelsTest {
             assertArrayEquals(ys, yv, 0f, "add n=" + n);
         }
     }
+
+    @Test
+    void vectorNeuronUpdatesEqualScalarLoops() {
+        Random r = new Random(8);
+        int size = VectorKernels.bound(100);
+        for (int trial = 0; trial < 20; trial++) {
+            float[] x = new float[size];
+            float[] v0 = new float[size];
+            for (int i = 0; i < size; i++) {
+                x[i] = r.nextFloat() * 2 - 0.5f;
+                v0[i] = r.nextFloat();
+            }
+            float lam = 0.9f;
+            float th = 0.7f + r.nextFloat();
+            // IIR: u = x + v lam; spike where u / th - 1 > 0, u -= th
+            float[] vv = v0.clone();
+            float[] outV = new float[size];
+            int[] idxV = new int[size];
+            int nV = VectorKernels.iir(x, vv, lam, th, true, outV, idxV, 0, size);
+            float[] vs = v0.clone();
+            float[] outS = new float[size];
+            int[] idxS = new int[size];
+            int nS = 0;
+            for (int i = 0; i < size; i++) {
+                float u = x[i] + vs[i] * lam;
+                if (u / th - 1f > 0f) {
+                    u = u - th;
+                    outS[i] = 1f;
+                    idxS[nS++] = i;
+                }
+                vs[i] = u;
+            }
+            assertArrayEquals(vs, vv, 0f, "iir membranes");
+            assertArrayEquals(outS, outV, 0f, "iir spikes");
+            assertArrayEquals(java.util.Arrays.copyOf(idxS, nS), java.util.Arrays.copyOf(idxV, nV));
+            // LIF without input decay, reset to 0: h = v decay + x; spike where h - th >= 0
+            for (boolean hard : new boolean[] {true, false}) {
+                vv = v0.clone();
+                outV = new float[size];
+                nV = VectorKernels.lifNoDecayInput(x, vv, 0.6f, th, hard, true, outV, idxV, 0, size);
+                vs = v0.clone();
+                outS = new float[size];
+                nS = 0;
+                for (int i = 0; i < size; i++) {
+                    float h = vs[i] * 0.6f + x[i];
+                    if (h - th >= 0f) {
+                        outS[i] = 1f;
+                        idxS[nS++] = i;
+                        h = hard ? 0f : h - th;
+                    }
+                    vs[i] = h;
+                }
+                assertArrayEquals(vs, vv, 0f, "lif membranes hard=" + hard);
+                assertArrayEquals(outS, outV, 0f, "lif spikes");
+                assertTrue(nS == nV);
+            }
+        }
+    }
 }
