@@ -47,6 +47,10 @@ public final class GenerateBenchCommand implements Runnable {
     @Option(names = "--no-spiking", description = "Benchmark the non-spiking twin (without --model).")
     boolean noSpiking;
 
+    @Option(names = "--threads", defaultValue = "1", description = "Engine intra-op threads (default ${DEFAULT-VALUE}: "
+            + "token-by-token work is tiny operations, which extra threads only slow down).")
+    int threads;
+
     @Option(names = "--contexts", split = ",", defaultValue = "128,512", description = "Context lengths (default ${DEFAULT-VALUE}).")
     int[] contexts;
 
@@ -61,6 +65,7 @@ public final class GenerateBenchCommand implements Runnable {
 
     @Override
     public void run() {
+        TrainCommand.require(spec.commandLine(), threads >= 1, "--threads", "must be >= 1", threads);
         CommandLine cl = spec.commandLine();
         for (Object[] o : new Object[][] {{"--embd", embd}, {"--layers", layers}, {"--vocab", vocab},
                 {"--tokens", tokens}, {"--recurrent-tokens", recurrentTokens}}) {
@@ -83,9 +88,10 @@ public final class GenerateBenchCommand implements Runnable {
                 gpt = new SpikeGpt(m, cfg);
                 gpt.eval();
             }
-            out.printf("bench generate: %s, d %d, %d layers, vocabulary %d, %,d parameters, batch 1, %d (recurrent) / %d (recompute) tokens timed%n",
+            out.printf("bench generate: %s, d %d, %d layers, vocabulary %d, %,d parameters, batch 1, %d (recurrent) / %d (recompute) tokens timed, %d engine thread(s)%n",
                     gpt.config().spiking() ? "spiking" : "non-spiking", gpt.config().nEmbd(), gpt.config().nLayer(),
-                    gpt.config().vocabSize(), gpt.parameterCount(), recurrentTokens, tokens);
+                    gpt.config().vocabSize(), gpt.parameterCount(), recurrentTokens, tokens, threads);
+            dev.snn4j.nn.EngineThreads.set(threads);
             Generator.tokensPerSecond(gpt, 8, 32, true, 0);  // warm-up of both paths (JIT, engine caches)
             Generator.tokensPerSecond(gpt, 8, 2, false, 0);
             for (int c : contexts) {

@@ -43,17 +43,23 @@ public final class GenerateCommand implements Runnable {
     @Option(names = "--top-p", defaultValue = "1.0", description = "Nucleus sampling mass in (0, 1] (default ${DEFAULT-VALUE}).")
     double topP;
 
+    @Option(names = "--threads", defaultValue = "1", description = "Engine intra-op threads (default ${DEFAULT-VALUE}: "
+            + "token-by-token work is tiny operations, which extra threads only slow down).")
+    int threads;
+
     @Option(names = "--seed", defaultValue = "1", description = "Sampling seed (default ${DEFAULT-VALUE}).")
     long seed;
 
     @Override
     public void run() {
+        TrainCommand.require(spec.commandLine(), threads >= 1, "--threads", "must be >= 1", threads);
         CommandLine cl = spec.commandLine();
         require(cl, tokens >= 0, "--tokens", "must be >= 0", tokens);
         require(cl, temperature >= 0 && Double.isFinite(temperature), "--temperature", "must be >= 0", temperature);
         require(cl, topP > 0 && topP <= 1, "--top-p", "must be in (0, 1]", topP);
         require(cl, !prompt.isEmpty(), "--prompt", "must not be empty", "\"\"");
         PrintWriter out = cl.getOut();
+        dev.snn4j.nn.EngineThreads.set(threads);
         try (NDManager m = NDManager.newBaseManager(); SpikeGptDir.Loaded loaded = SpikeGptDir.load(model, m)) {
             Generator g = new Generator(loaded.model(), loaded.tokenizer());
             try {
