@@ -7,8 +7,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -19,14 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** {@code snn4j data audio2spikes}: conversion of a WAV folder, every skipped file reported, exit codes. */
 class Audio2SpikesCommandTest {
 
-    private record Result(int code, String out, String err) {
-    }
-
-    private static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Snn4j.newCommandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
-        return new Result(code, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.run(args);
     }
 
     /** A chirp of {@code seconds} at {@code rate} Hz (energy moves across mel bands, so the encoder spikes). */
@@ -48,13 +40,13 @@ class Audio2SpikesCommandTest {
         Files.writeString(in.resolve("notes.txt"), "not audio");
         Path out = dir.resolve("spikes.h5");
 
-        Result strict = run("data", "audio2spikes", in.toString(), out.toString());
+        CliRun strict = run("data", "audio2spikes", in.toString(), out.toString());
         assertEquals(1, strict.code(), strict.err());
         assertTrue(strict.err().contains("5_carol_1.wav") && strict.err().contains("notes.txt"), strict.err());
         assertTrue(strict.err().contains("2 file(s)"), strict.err());
         assertTrue(strict.out().contains("2 samples, 140 channels"), strict.out());
 
-        Result lenient = run("data", "audio2spikes", in.toString(), out.toString(), "--allow-failures");
+        CliRun lenient = run("data", "audio2spikes", in.toString(), out.toString(), "--allow-failures");
         assertEquals(0, lenient.code(), lenient.err());
         ShdDataset d = ShdDataset.read(out, 140);
         assertEquals(2, d.size());
@@ -70,12 +62,12 @@ class Audio2SpikesCommandTest {
 
     @Test
     void optionsAreValidatedBeforeAnyWork(@TempDir Path dir) {
-        Result r = run("data", "audio2spikes", dir.toString(), dir.resolve("o.h5").toString(), "--n-fft", "100");
+        CliRun r = run("data", "audio2spikes", dir.toString(), dir.resolve("o.h5").toString(), "--n-fft", "100");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--n-fft"), r.err());
         assertEquals(2, run("data", "audio2spikes", dir.toString(), "o.h5", "--encoder", "mp3").code());
         assertEquals(2, run("data").code());
-        Result missing = run("data", "audio2spikes", dir.resolve("nope").toString(), dir.resolve("o.h5").toString());
+        CliRun missing = run("data", "audio2spikes", dir.resolve("nope").toString(), dir.resolve("o.h5").toString());
         assertEquals(1, missing.code());
         assertTrue(missing.err().contains("input folder not found"), missing.err());
         assertFalse(Files.exists(dir.resolve("o.h5")));
@@ -85,7 +77,7 @@ class Audio2SpikesCommandTest {
     void aFolderWithNothingConvertibleWritesNothing(@TempDir Path dir) throws IOException {
         Files.writeString(dir.resolve("readme.md"), "x");
         Path out = dir.resolve("o.h5");
-        Result r = run("data", "audio2spikes", dir.toString(), out.toString());
+        CliRun r = run("data", "audio2spikes", dir.toString(), out.toString());
         assertEquals(1, r.code());
         assertTrue(r.err().contains("nothing written"), r.err());
         assertFalse(Files.exists(out));

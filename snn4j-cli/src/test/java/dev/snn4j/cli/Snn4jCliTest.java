@@ -2,8 +2,6 @@ package dev.snn4j.cli;
 
 import org.junit.jupiter.api.Test;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -12,22 +10,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Exit codes and messages of the {@code snn4j} command line (no engine work, no timing). */
 class Snn4jCliTest {
 
-    private record Result(int code, String out, String err) {
-    }
-
-    private static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Snn4j.newCommandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
-        return new Result(code, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.run(args);
     }
 
     @Test
     void helpAndVersionSucceed() {
-        Result help = run("--help");
+        CliRun help = run("--help");
         assertEquals(0, help.code());
         assertTrue(help.out().contains("bench") && help.out().contains("demo"), help.out());
-        Result version = run("--version");
+        CliRun version = run("--version");
         assertEquals(0, version.code());
         assertTrue(version.out().startsWith("snn4j "), version.out());
         assertEquals(0, run("bench", "shd", "--help").code());
@@ -36,7 +28,7 @@ class Snn4jCliTest {
 
     @Test
     void unknownSubcommandIsAUsageError() {
-        Result r = run("frobnicate");
+        CliRun r = run("frobnicate");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("frobnicate"), r.err());
     }
@@ -55,7 +47,7 @@ class Snn4jCliTest {
 
     @Test
     void zeroBatchIsAUsageErrorWithAClearMessage() {
-        Result r = run("bench", "shd", "--batch", "0");
+        CliRun r = run("bench", "shd", "--batch", "0");
         assertEquals(2, r.code());
         assertTrue(r.err().startsWith("Invalid value for option '--batch': must be >= 1, got 0"), r.err());
         assertFalse(r.err().contains("Exception"), r.err());
@@ -77,7 +69,7 @@ class Snn4jCliTest {
 
     @Test
     void failureIsOneLineWithoutStackTrace() {
-        Result r = run("demo", "--data", "/no/such/snn4j/data");
+        CliRun r = run("demo", "--data", "/no/such/snn4j/data");
         assertEquals(1, r.code());
         String[] lines = r.err().strip().split("\\R");
         assertEquals(1, lines.length, r.err());
@@ -87,7 +79,7 @@ class Snn4jCliTest {
 
     @Test
     void verboseFailureShowsTheStackTrace() {
-        Result r = run("demo", "--verbose", "--data", "/no/such/snn4j/data");
+        CliRun r = run("demo", "--verbose", "--data", "/no/such/snn4j/data");
         assertEquals(1, r.code());
         assertTrue(r.err().contains("\tat dev.snn4j."), r.err());
     }

@@ -24,6 +24,21 @@ final class Activation {
         idx = new int[size];
     }
 
+    /**
+     * Zeroes the dense buffer before a layer writes its next output: only the listed non-zero entries when the list
+     * is valid (a sparse output is cheap to clear), else the whole buffer. The non-zero list is left as it was; the
+     * writer rebuilds it.
+     */
+    void clear() {
+        if (sparseValid) {
+            for (int e = 0; e < nnz; e++) {
+                v[idx[e]] = 0f;
+            }
+        } else {
+            java.util.Arrays.fill(v, 0f);
+        }
+    }
+
     /** Builds the non-zero list from the dense buffer if it is not valid. */
     void ensureSparse() {
         if (sparseValid) {

@@ -455,13 +455,7 @@ abstract class Layer {
             int outW = outShape[2];
             float[] y = o.v;
             if (average) {
-                if (o.sparseValid) {
-                    for (int e = 0; e < o.nnz; e++) {
-                        y[o.idx[e]] = 0f;
-                    }
-                } else {
-                    Arrays.fill(y, 0f);
-                }
+                o.clear();
                 x.ensureSparse();
                 // touched marks (in s.mem): signed inputs (deltas) can bring a window sum back to 0, so "y[q] == 0"
                 // cannot tell whether q is already listed
@@ -532,13 +526,7 @@ abstract class Layer {
             int hw = inShape[1] * inShape[2];
             Activation o = s.out;
             if (x.sparseValid) {
-                if (o.sparseValid) {
-                    for (int e = 0; e < o.nnz; e++) {
-                        o.v[o.idx[e]] = 0f;
-                    }
-                } else {
-                    Arrays.fill(o.v, 0f);
-                }
+                o.clear();
                 for (int e = 0; e < x.nnz; e++) {
                     int p = x.idx[e];
                     int q = (p % c) * hw + p / c;
@@ -880,13 +868,7 @@ abstract class Layer {
     static Activation emitChanges(float[] value, State s, float[] step, float[] prev) {
         Activation o = s.out;
         float[] out = o.v;
-        if (o.sparseValid) {
-            for (int e = 0; e < o.nnz; e++) {
-                out[o.idx[e]] = 0f;
-            }
-        } else {
-            java.util.Arrays.fill(out, 0f);
-        }
+        o.clear();
         int n = 0;
         long nonZero = 0;
         for (int i = 0; i < value.length; i++) {

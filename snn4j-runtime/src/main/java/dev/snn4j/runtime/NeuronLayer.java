@@ -68,13 +68,7 @@ final class NeuronLayer extends Layer {
         float[] v = s.mem;
         Activation o = s.out;
         float[] out = o.v;
-        if (o.sparseValid) {
-            for (int e = 0; e < o.nnz; e++) {
-                out[o.idx[e]] = 0f;
-            }
-        } else {
-            java.util.Arrays.fill(out, 0f);
-        }
+        o.clear();
         int[] idx = o.idx;
         int n = 0;
         int size = v.length;
