@@ -138,6 +138,11 @@ public class DeltaActivation extends Module {
         return lastDelta;
     }
 
+    /** The quantised output of the last forward (null before the first or after {@link #resetState()}). */
+    public NDArray lastOutput() {
+        return lastOutput;
+    }
+
     @Override
     public void resetState() {
         lastOutput = null;

@@ -17,6 +17,7 @@ import dev.snn4j.layer.MeanOverTime;
 import dev.snn4j.layer.Pool2d;
 import dev.snn4j.layer.Sequential;
 import dev.snn4j.nn.Init;
+import dev.snn4j.nn.Tensors;
 import dev.snn4j.train.Adam;
 import dev.snn4j.train.Checkpoint;
 import dev.snn4j.train.Losses;
@@ -64,17 +65,33 @@ public final class Delta {
     /**
      * Settings.
      *
-     * @param frames      time steps per clip
-     * @param trainClips  training clips (N-MNIST: at most 1000)
-     * @param testClips   test clips (N-MNIST: at most 100)
-     * @param spRate      weight of the delta sparsity loss in variant (b)
-     * @param theta0      initial quantisation step of every DeltaActivation (per channel)
-     * @param thetaLr     learning rate of the thetas (the other weights use {@code lr})
-     * @param timedClips  test clips timed at batch 1 (delta vs dense)
+     * @param frames         time steps per clip
+     * @param trainClips     training clips (N-MNIST: at most 1000)
+     * @param testClips      test clips (N-MNIST: at most 100)
+     * @param spRates        weights of the delta sparsity loss, one variant (b) each ({@code --sp 0.5} or
+     *                       {@code --sweep 0.3,1,3})
+     * @param theta0         initial quantisation step of every DeltaActivation
+     * @param thetaLr        learning rate of the thetas (the other weights use {@code lr})
+     * @param granularity    how many thetas each DeltaActivation has (layer, channel, neuron)
+     * @param finetuneEpochs 0: every (b) is trained from scratch like (a); else every (b) starts from (a)'s final
+     *                       checkpoint and is fine-tuned this many epochs (the paper's procedure)
+     * @param finetuneLr     learning rate of the weights while fine-tuning (cosine to 0 over the fine-tuning)
+     * @param finetuneThetaLr learning rate of the thetas while fine-tuning
+     * @param thetaScale     the thetas loaded from (a) are multiplied by this before fine-tuning (coarser steps)
+     * @param control        with fine-tuning: also fine-tune (a) with sp_rate 0, the same budget, as the fair
+     *                       reference (it separates the effect of the extra epochs from that of the loss)
+     * @param normalisation  how each layer's L1 delta term is scaled ({@link DeltaSparsity.Normalisation})
+     * @param timedClips     test clips timed at batch 1 (delta vs dense)
      */
     public record Config(String data, Path dataDir, Path out, int frames, int trainClips, int testClips, int epochs,
-                         int batch, double lr, double thetaLr, double spRate, double theta0, long seed,
-                         int timedClips) {
+                         int batch, double lr, double thetaLr, double[] spRates, double theta0,
+                         DeltaActivation.Granularity granularity, int finetuneEpochs, double finetuneLr,
+                         double finetuneThetaLr, double thetaScale, boolean control,
+                         DeltaSparsity.Normalisation normalisation, long seed, int timedClips) {
+        static final List<String> KEYS = List.of("data", "data-dir", "out", "frames", "train", "test", "epochs",
+                "batch", "lr", "theta-lr", "sp", "sweep", "theta0", "granularity", "finetune-epochs", "finetune-lr",
+                "finetune-theta-lr", "theta-scale", "control", "sp-norm", "seed", "timed");
+
         static Config parse(String[] args) {
             Map<String, String> a = new LinkedHashMap<>();
             for (int i = 0; i < args.length; i++) {
@@ -83,31 +100,96 @@ public final class Delta {
                 }
                 a.put(args[i].substring(2), args[++i]);
             }
+            Map<String, String> unknown = new LinkedHashMap<>(a);
+            unknown.keySet().removeAll(KEYS);
+            if (!unknown.isEmpty()) {
+                throw new IllegalArgumentException("unknown options " + unknown.keySet() + "; known: " + KEYS);
+            }
             String data = a.getOrDefault("data", "nmnist");
             if (!data.equals("nmnist") && !data.equals("moving")) {
                 throw new IllegalArgumentException("--data must be nmnist or moving, got " + data);
             }
+            if (a.containsKey("sp") && a.containsKey("sweep")) {
+                throw new IllegalArgumentException("give --sp or --sweep, not both");
+            }
             boolean nm = data.equals("nmnist");
             Path dir = Path.of(a.getOrDefault("data-dir", nm ? "../shared/data/nmnist_small"
                     : "../shared/data/fashion_mnist"));
+            double lr = number(a, "lr", "1e-3");
+            double thetaLr = number(a, "theta-lr", "1e-4");
+            double[] sp = java.util.Arrays.stream(a.getOrDefault("sweep", a.getOrDefault("sp", "0.5")).split(","))
+                    .mapToDouble(v -> parseNumber("sp", v.trim())).toArray();
+            for (double v : sp) {
+                if (!(v >= 0)) {
+                    throw new IllegalArgumentException("--sp/--sweep: sparsity rates must be >= 0, got " + v);
+                }
+            }
+            DeltaActivation.Granularity g;
+            try {
+                g = DeltaActivation.Granularity.valueOf(a.getOrDefault("granularity", "channel")
+                        .toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--granularity must be layer, channel or neuron, got "
+                        + a.get("granularity"));
+            }
+            DeltaSparsity.Normalisation norm;
+            try {
+                norm = DeltaSparsity.Normalisation.valueOf(a.getOrDefault("sp-norm", "numel")
+                        .toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--sp-norm must be numel or activity, got " + a.get("sp-norm"));
+            }
+            String control = a.getOrDefault("control", "true");
+            if (!control.equals("true") && !control.equals("false")) {
+                throw new IllegalArgumentException("--control must be true or false, got " + control);
+            }
             Config c = new Config(data, dir, Path.of(a.getOrDefault("out", "runs/delta")),
-                    Integer.parseInt(a.getOrDefault("frames", nm ? "10" : "8")),
-                    Integer.parseInt(a.getOrDefault("train", nm ? "1000" : "3000")),
-                    Integer.parseInt(a.getOrDefault("test", nm ? "100" : "1000")),
-                    Integer.parseInt(a.getOrDefault("epochs", "10")),
-                    Integer.parseInt(a.getOrDefault("batch", "32")),
-                    Double.parseDouble(a.getOrDefault("lr", "1e-3")),
-                    Double.parseDouble(a.getOrDefault("theta-lr", "1e-4")),
-                    Double.parseDouble(a.getOrDefault("sp", "0.5")),
-                    Double.parseDouble(a.getOrDefault("theta0", "0.05")),
+                    integer(a, "frames", nm ? "10" : "8"),
+                    integer(a, "train", nm ? "1000" : "3000"),
+                    integer(a, "test", nm ? "100" : "1000"),
+                    integer(a, "epochs", "10"),
+                    integer(a, "batch", "32"),
+                    lr, thetaLr, sp,
+                    number(a, "theta0", "0.05"), g,
+                    integer(a, "finetune-epochs", "0"),
+                    number(a, "finetune-lr", Double.toString(lr / 10)),
+                    number(a, "finetune-theta-lr", Double.toString(thetaLr)),
+                    number(a, "theta-scale", "1"),
+                    control.equals("true"), norm,
                     Long.parseLong(a.getOrDefault("seed", "1")),
-                    Integer.parseInt(a.getOrDefault("timed", "50")));
-            a.keySet().removeAll(List.of("data", "data-dir", "out", "frames", "train", "test", "epochs", "batch",
-                    "lr", "theta-lr", "sp", "theta0", "seed", "timed"));
-            if (!a.isEmpty()) {
-                throw new IllegalArgumentException("unknown options " + a.keySet());
+                    integer(a, "timed", "50"));
+            if (c.finetuneEpochs() < 0 || c.epochs() < 1 || c.batch() < 1) {
+                throw new IllegalArgumentException("--epochs and --batch must be >= 1, --finetune-epochs >= 0");
+            }
+            if (!(c.thetaScale() > 0) || !(c.theta0() > 0)) {
+                throw new IllegalArgumentException("--theta0 and --theta-scale must be > 0");
             }
             return c;
+        }
+
+        private static int integer(Map<String, String> a, String key, String def) {
+            String v = a.getOrDefault(key, def);
+            try {
+                return Integer.parseInt(v);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--" + key + " must be an integer, got '" + v + "'");
+            }
+        }
+
+        private static double number(Map<String, String> a, String key, String def) {
+            return parseNumber(key, a.getOrDefault(key, def));
+        }
+
+        private static double parseNumber(String key, String v) {
+            try {
+                return Double.parseDouble(v);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--" + key + " must be a number, got '" + v + "'");
+            }
+        }
+
+        boolean finetune() {
+            return finetuneEpochs > 0;
         }
     }
 
@@ -127,7 +209,8 @@ public final class Delta {
     /**
      * One variant's row.
      *
-     * @param sparsity per DeltaActivation: {temporal (zero deltas), spatial (zero activations)} on the test set
+     * @param sparsity per DeltaActivation: {temporal (zero deltas), spatial (zero activations), elements counted}
+     *                 on the test set
      * @param ops      per weight layer: dense MACs and delta-driven MACs over the timed clips
      */
     public record Result(String variant, double spRate, double accuracy, Map<String, double[]> sparsity,
@@ -140,7 +223,14 @@ public final class Delta {
     }
 
     public static void main(String[] args) throws IOException {
-        Config cfg = Config.parse(args);
+        Config cfg;
+        try {
+            cfg = Config.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("Delta: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         Files.createDirectories(cfg.out());
         Init.seed(cfg.seed());
         Clips[] data = cfg.data().equals("nmnist") ? nmnist(cfg) : moving(cfg);
@@ -148,31 +238,93 @@ public final class Delta {
                 data[0].size(), data[1].size(), cfg.frames(), java.util.Arrays.toString(data[0].frameShape()));
         List<Result> rows = new ArrayList<>();
         try (NDManager manager = NDManager.newBaseManager()) {
-            for (double sp : new double[] {0, cfg.spRate()}) {
-                String variant = sp == 0 ? "a-no-sparsity-loss" : "b-sparsity-loss";
-                Init.seed(cfg.seed());   // the same initial weights for (a) and (b)
-                Sequential model = model(manager, data[0].frameShape(), data[0].classes(), cfg.theta0());
-                double seconds = train(cfg, variant, sp, model, data[0], manager);
-                Result r = evaluate(cfg, variant, sp, model, data[1], manager, seconds);
+            List<Variant> variants = variants(cfg);
+            for (Variant v : variants) {
+                Init.seed(cfg.seed());   // the same initial weights for every variant trained from scratch
+                Sequential model = model(manager, data[0].frameShape(), data[0].classes(), cfg.theta0(),
+                        cfg.granularity());
+                double seconds = train(cfg, v, model, data[0], manager);
+                Result r = evaluate(cfg, v, model, data[1], manager, seconds);
                 rows.add(r);
                 print(r);
             }
         }
         String md = table(cfg, rows);
-        Files.writeString(cfg.out().resolve(cfg.data() + "-results.md"), md);
+        Path results = cfg.out().resolve(cfg.data() + "-results.md");
+        dev.snn4j.runtime.io.AtomicFiles.write(results, md.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         plot(cfg, rows);
         System.out.println(md);
     }
 
+    /**
+     * One trained network.
+     *
+     * @param name    checkpoint directory suffix, also the row label
+     * @param from    the variant whose final weights this one starts from (null: from scratch)
+     */
+    record Variant(String name, double spRate, Variant from, int epochs, double lr, double thetaLr,
+                   double thetaScale, DeltaSparsity.Normalisation normalisation) {
+        boolean finetuned() {
+            return from != null;
+        }
+    }
+
+    /** (a), then one (b) per sparsity rate: from scratch, or fine-tuned from (a) (plus the sp 0 control). */
+    static List<Variant> variants(Config cfg) {
+        String g = cfg.granularity() == DeltaActivation.Granularity.CHANNEL ? ""
+                : "-" + cfg.granularity().name().toLowerCase(Locale.ROOT);
+        String t0 = cfg.theta0() == 0.05 ? "" : "-t0" + fmt(cfg.theta0());
+        Variant a = new Variant("a-no-sparsity-loss" + g + t0, 0, null, cfg.epochs(), cfg.lr(), cfg.thetaLr(), 1,
+                DeltaSparsity.Normalisation.NUMEL);
+        List<Variant> out = new ArrayList<>(List.of(a));
+        String norm = cfg.normalisation() == DeltaSparsity.Normalisation.NUMEL ? "" : "-activity";
+        if (!cfg.finetune()) {
+            for (double sp : cfg.spRates()) {
+                if (sp > 0) {
+                    out.add(new Variant("b-sp" + fmt(sp) + norm + g + t0, sp, null, cfg.epochs(), cfg.lr(),
+                            cfg.thetaLr(), 1, cfg.normalisation()));
+                }
+            }
+            return out;
+        }
+        List<Double> rates = new ArrayList<>();
+        if (cfg.control()) {
+            rates.add(0.0);
+        }
+        for (double sp : cfg.spRates()) {
+            if (!rates.contains(sp)) {
+                rates.add(sp);
+            }
+        }
+        String ft = "-ft" + cfg.finetuneEpochs() + "-lr" + fmt(cfg.finetuneLr())
+                + (cfg.finetuneThetaLr() == cfg.thetaLr() ? "" : "-tlr" + fmt(cfg.finetuneThetaLr()))
+                + (cfg.thetaScale() == 1 ? "" : "-ts" + fmt(cfg.thetaScale()));
+        for (double sp : rates) {
+            out.add(new Variant("b-sp" + fmt(sp) + (sp == 0 ? "" : norm) + ft + g + t0, sp, a,
+                    cfg.finetuneEpochs(), cfg.finetuneLr(), cfg.finetuneThetaLr(), cfg.thetaScale(),
+                    cfg.normalisation()));
+        }
+        return out;
+    }
+
+    private static String fmt(double v) {
+        return new java.math.BigDecimal(v).round(new java.math.MathContext(3)).stripTrailingZeros()
+                .toPlainString();
+    }
+
     /** conv 16 -> DA -> avg pool -> conv 32 -> DA -> avg pool -> fc 128 -> DA -> fc classes -> mean over time. */
     static Sequential model(NDManager m, int[] chw, int classes, double theta0) {
+        return model(m, chw, classes, theta0, DeltaActivation.Granularity.CHANNEL);
+    }
+
+    /** As above with the given theta granularity. */
+    static Sequential model(NDManager m, int[] chw, int classes, double theta0, DeltaActivation.Granularity g) {
         int c = chw[0];
         int h = chw[1];
         int stride = h > 48 ? 2 : 1;   // 64x64 videos: stride 2 in the first convolution
         int h1 = (h + 2 - 3) / stride + 1;
         int h2 = h1 / 2;
         int h3 = h2 / 2;
-        var g = DeltaActivation.Granularity.CHANNEL;
         return new Sequential()
                 .add("conv1", new Conv2d(m, c, 16, 3, stride, 1, true))
                 .add("delta1", new DeltaActivation(m, g, new long[] {16, h1, h1}, theta0))
@@ -187,27 +339,52 @@ public final class Delta {
                 .add("mean", new MeanOverTime());
     }
 
-    private static double train(Config cfg, String variant, double sp, Sequential model, Clips train,
-                                NDManager manager) throws IOException {
+    private static Path checkpointDir(Config cfg, Variant v) {
+        return cfg.out().resolve(cfg.data() + "-" + v.name());
+    }
+
+    /**
+     * Trains {@code v} (resuming its own checkpoint if there is one). A fine-tuned variant without a checkpoint of
+     * its own starts from the final weights of {@code v.from()} (which must have finished), its thetas scaled by
+     * {@code v.thetaScale()}, with a fresh optimiser and a cosine schedule over its own epochs.
+     */
+    private static double train(Config cfg, Variant v, Sequential model, Clips train, NDManager manager)
+            throws IOException {
         int batches = train.size() / cfg.batch();
-        long total = (long) batches * cfg.epochs();
-        ParamGroup thetas = ParamGroup.of("theta", model, k -> k.endsWith("theta")).lr(cfg.thetaLr());
-        ParamGroup weights = ParamGroup.of("weights", model, k -> !k.endsWith("theta")).lr(cfg.lr());
+        long total = (long) batches * v.epochs();
+        ParamGroup thetas = ParamGroup.of("theta", model, k -> k.endsWith("theta")).lr(v.thetaLr());
+        ParamGroup weights = ParamGroup.of("weights", model, k -> !k.endsWith("theta")).lr(v.lr());
         Adam opt = Adam.adam(weights, thetas).schedule(LrSchedule.cosine(total, 0));
-        Path dir = cfg.out().resolve(cfg.data() + "-" + variant);
+        Path dir = checkpointDir(cfg, v);
         int first = 0;
         Optional<Checkpoint> last = Checkpoint.loadLatest(dir);
         if (last.isPresent()) {
             last.get().restore(model, opt);
             first = (int) last.get().state().epoch();
-            System.out.printf(Locale.ROOT, "%s: resuming after epoch %d%n", variant, first);
+            System.out.printf(Locale.ROOT, "%s: resuming after epoch %d%n", v.name(), first);
+        } else if (v.finetuned()) {
+            Path src = checkpointDir(cfg, v.from());
+            Optional<Checkpoint> init = Checkpoint.loadLatest(src);
+            if (init.isEmpty() || init.get().state().epoch() < v.from().epochs()) {
+                throw new IllegalStateException(v.name() + ": fine-tuning needs the finished " + v.from().name()
+                        + " checkpoint in " + src);
+            }
+            init.get().restore(model, null);
+            if (v.thetaScale() != 1) {
+                for (DeltaActivation da : DeltaSparsity.layers(model).values()) {
+                    NDArray th = da.theta().value();
+                    da.theta().copyFrom(Tensors.mul(th, v.thetaScale()));
+                }
+            }
+            System.out.printf(Locale.ROOT, "%s: starting from %s (epoch %d), thetas x %s%n", v.name(),
+                    v.from().name(), init.get().state().epoch(), fmt(v.thetaScale()));
         }
-        DeltaSparsity sparsity = new DeltaSparsity(model, sp);
+        DeltaSparsity sparsity = new DeltaSparsity(model, v.spRate()).normalisation(v.normalisation());
         Trainer trainer = new Trainer(model, opt).loss(sparsity.plus(Losses::crossEntropy));
         long start = System.nanoTime();
         model.train(true);
-        for (int epoch = first; epoch < cfg.epochs(); epoch++) {
-            int[] order = shuffled(train.size(), cfg.seed() * 31 + epoch);
+        for (int epoch = first; epoch < v.epochs(); epoch++) {
+            int[] order = shuffled(train.size(), cfg.seed() * 31 + epoch + (v.finetuned() ? 7919 : 0));
             RunningMean loss = new RunningMean();
             long correct = 0;
             long seen = 0;
@@ -221,10 +398,10 @@ public final class Delta {
                     seen += r.count();
                 }
             }
-            System.out.printf(Locale.ROOT, "%s epoch %d: loss %.4f train acc %.4f (%.1f s)%n", variant, epoch + 1,
+            System.out.printf(Locale.ROOT, "%s epoch %d: loss %.4f train acc %.4f (%.1f s)%n", v.name(), epoch + 1,
                     loss.mean(), (double) correct / seen, (System.nanoTime() - t0) / 1e9);
             Checkpoint.save(dir, model, opt, new Checkpoint.State(opt.stepCount(), epoch + 1, cfg.seed(),
-                    Map.of("recipe", "delta", "data", cfg.data(), "variant", variant, "sp_rate", sp,
+                    Map.of("recipe", "delta", "data", cfg.data(), "variant", v.name(), "sp_rate", v.spRate(),
                             "frames", cfg.frames()),
                     Map.of("train_loss", loss.mean(), "train_accuracy", (double) correct / seen)));
             Checkpoint.keepLatest(dir, 1);
@@ -249,8 +426,8 @@ public final class Delta {
         return o;
     }
 
-    private static Result evaluate(Config cfg, String variant, double sp, Sequential model, Clips test,
-                                   NDManager manager, double trainSeconds) {
+    private static Result evaluate(Config cfg, Variant v, Sequential model, Clips test, NDManager manager,
+                                   double trainSeconds) {
         model.eval();
         Map<String, DeltaActivation> layers = DeltaSparsity.layers(model);
         layers.values().forEach(d -> d.recordStats(true).clearStats());
@@ -266,7 +443,7 @@ public final class Delta {
         Map<String, double[]> sparsity = new LinkedHashMap<>();
         Map<String, Double> theta = new LinkedHashMap<>();
         layers.forEach((k, d) -> {
-            sparsity.put(k, new double[] {d.temporalSparsity(), d.spatialSparsity()});
+            sparsity.put(k, new double[] {d.temporalSparsity(), d.spatialSparsity(), d.countedElements()});
             theta.put(k, java.util.Arrays.stream(d.stepSizes()).average().orElse(Double.NaN));
             d.recordStats(false);
         });
@@ -317,7 +494,7 @@ public final class Delta {
         }
         List<DeltaInference.LayerOps> opList = new ArrayList<>();
         ops.forEach((k, c) -> opList.add(new DeltaInference.LayerOps(k, c[0], c[1], c[2], c[3])));
-        return new Result(variant, sp, (double) correct / test.size(), sparsity, opList, zeroSkipping,
+        return new Result(v.name(), v.spRate(), (double) correct / test.size(), sparsity, opList, zeroSkipping,
                 medianMs(denseNs), medianMs(deltaNs), medianMs(javaDenseNs), (double) agree / n, maxDiff, theta,
                 trainSeconds);
     }
@@ -361,15 +538,55 @@ public final class Delta {
                 r.javaDenseMs(), r.agreement(), r.maxAbsDiff());
     }
 
+    /** Element-weighted fraction over all DeltaActivations: {zero deltas, zero activations}. */
+    static double[] overall(Result r) {
+        double n = 0;
+        double zd = 0;
+        double za = 0;
+        for (double[] v : r.sparsity().values()) {
+            n += v[2];
+            zd += v[0] * v[2];
+            za += v[1] * v[2];
+        }
+        return new double[] {zd / n, za / n};
+    }
+
+    /** How many times fewer non-zero deltas {@code r} has than {@code ref}: {@code (1 - zd_ref) / (1 - zd_r)}. */
+    static double nonZeroRatio(double zeroRef, double zero) {
+        return (1 - zeroRef) / (1 - zero);
+    }
+
     private static String table(Config cfg, List<Result> rows) {
         StringBuilder s = new StringBuilder();
-        s.append(String.format(Locale.ROOT, "data %s, T=%d, %d epochs, batch %d, lr %g, theta lr %g, theta0 %g, "
-                        + "sp_rate(b) %g, seed %d%n%n", cfg.data(), cfg.frames(), cfg.epochs(), cfg.batch(), cfg.lr(),
-                cfg.thetaLr(), cfg.theta0(), cfg.spRate(), cfg.seed()));
-        s.append("| variant | accuracy | layer | zero deltas | zero activations | mean step |\n|---|---|---|---|---|---|\n");
+        s.append(String.format(Locale.ROOT, "data %s, T=%d, batch %d, seed %d; (a): %d epochs, lr %g, theta lr %g, "
+                        + "theta0 %g, %s thetas; (b): sp_rate %s, %s%n%n", cfg.data(), cfg.frames(), cfg.batch(),
+                cfg.seed(), cfg.epochs(), cfg.lr(), cfg.thetaLr(), cfg.theta0(),
+                cfg.granularity().name().toLowerCase(Locale.ROOT), java.util.Arrays.toString(cfg.spRates()),
+                cfg.finetune() ? String.format(Locale.ROOT, "fine-tuned from (a) %d epochs at lr %g, theta lr %g, "
+                                + "thetas x %g, loss normalised by %s", cfg.finetuneEpochs(), cfg.finetuneLr(),
+                        cfg.finetuneThetaLr(), cfg.thetaScale(), cfg.normalisation().name().toLowerCase(Locale.ROOT))
+                        : "from scratch, loss normalised by " + cfg.normalisation().name().toLowerCase(Locale.ROOT)));
+        Result a = rows.get(0);
+        Result control = rows.stream().filter(r -> r.spRate() == 0 && r != a).findFirst().orElse(null);
+        s.append("| variant | sp_rate | accuracy | change vs (a) | non-zero deltas vs (a), per layer | all layers | "
+                + "all layers vs sp 0 control |\n|---|---|---|---|---|---|---|\n");
+        for (Result r : rows) {
+            StringBuilder per = new StringBuilder();
+            r.sparsity().forEach((k, v) -> per.append(per.length() == 0 ? "" : " / ").append(String.format(
+                    Locale.ROOT, "%.2fx", nonZeroRatio(a.sparsity().get(k)[0], v[0]))));
+            s.append(String.format(Locale.ROOT, "| %s | %s | %.2f %% | %+.2f points | %s fewer | %.2fx fewer | %s |%n",
+                    r.variant(), fmt(r.spRate()), 100 * r.accuracy(), 100 * (r.accuracy() - a.accuracy()), per,
+                    nonZeroRatio(overall(a)[0], overall(r)[0]), control == null ? "-"
+                            : String.format(Locale.ROOT, "%.2fx fewer", nonZeroRatio(overall(control)[0],
+                            overall(r)[0]))));
+        }
+        s.append("\n| variant | accuracy | layer | zero deltas | zero activations | mean step |\n|---|---|---|---|---|---|\n");
         for (Result r : rows) {
             r.sparsity().forEach((k, v) -> s.append(String.format(Locale.ROOT, "| %s | %.2f %% | %s | %.4f | %.4f | "
                     + "%.4f |%n", r.variant(), 100 * r.accuracy(), k, v[0], v[1], r.meanTheta().get(k))));
+            double[] o = overall(r);
+            s.append(String.format(Locale.ROOT, "| %s | %.2f %% | all (element-weighted) | %.4f | %.4f | |%n",
+                    r.variant(), 100 * r.accuracy(), o[0], o[1]));
         }
         s.append("\n| variant | layer | dense MACs / clip | delta MACs / clip | skipped |\n|---|---|---|---|---|\n");
         for (Result r : rows) {
@@ -390,32 +607,26 @@ public final class Delta {
             s.append(String.format(Locale.ROOT, "| %s | %.3f | %.3f | %.3f | %.3f | %.2g |%n", r.variant(),
                     r.denseMs(), r.deltaMs(), r.javaDenseMs(), r.agreement(), r.maxAbsDiff()));
         }
-        if (rows.size() == 2) {
-            s.append("\nnon-zero delta ratio (a)/(b) per layer:");
-            for (String k : rows.get(0).sparsity().keySet()) {
-                double a = 1 - rows.get(0).sparsity().get(k)[0];
-                double b = 1 - rows.get(1).sparsity().get(k)[0];
-                s.append(String.format(Locale.ROOT, " %s %.2fx;", k, a / b));
-            }
-            s.append(String.format(Locale.ROOT, " accuracy change (b)-(a): %+.2f points%n",
-                    100 * (rows.get(1).accuracy() - rows.get(0).accuracy())));
-        }
         return s.toString();
     }
 
     private static void plot(Config cfg, List<Result> rows) throws IOException {
         DefaultCategoryDataset ds = new DefaultCategoryDataset();
         for (Result r : rows) {
-            String v = r.variant().substring(0, 1);
+            String v = r.variant().startsWith("a-") ? "(a)" : "(b) sp " + fmt(r.spRate())
+                    + (r.variant().contains("-ft") ? " ft" : "");
             r.sparsity().forEach((k, s) -> {
-                ds.addValue(s[0], "zero deltas (" + v + ")", k);
-                ds.addValue(s[1], "zero activations (" + v + ")", k);
+                ds.addValue(s[0], v, k + " zero deltas");
+                ds.addValue(s[1], v, k + " zero activations");
             });
         }
         JFreeChart chart = ChartFactory.createBarChart("Delta activation sparsity per layer, " + cfg.data()
-                        + " (a: no sparsity loss, b: sp_rate " + cfg.spRate() + ")", "layer", "fraction of zeros", ds,
-                PlotOrientation.VERTICAL, true, false, false);
-        ChartUtils.saveChartAsPNG(cfg.out().resolve(cfg.data() + "-sparsity.png").toFile(), chart, 900, 500);
+                        + " (a: no sparsity loss; b: with it" + (cfg.finetune() ? ", fine-tuned from a" : "") + ")",
+                "layer", "fraction of zeros", ds, PlotOrientation.VERTICAL, true, false, false);
+        Path png = cfg.out().resolve(cfg.data() + "-sparsity.png");
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        ChartUtils.writeChartAsPNG(buf, chart, 1100, 500);
+        dev.snn4j.runtime.io.AtomicFiles.write(png, buf.toByteArray());
     }
 
     // ------------------------------------------------------------------------------------------------ data
