@@ -13,6 +13,7 @@ import dev.snn4j.layer.Pool2d;
 import dev.snn4j.layer.Relu;
 import dev.snn4j.layer.Sequential;
 import dev.snn4j.nn.Module;
+import dev.snn4j.runtime.Kernels;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -341,13 +342,13 @@ public final class DeltaInference {
 
     private abstract static class WeightStage extends Stage {
         final String name;
-        final double[] z;
-        final double[] bias;
+        final float[] z;
+        final float[] bias;
 
         WeightStage(String name, int outSize) {
             this.name = name;
-            this.z = new double[outSize];
-            this.bias = new double[outSize];
+            this.z = new float[outSize];
+            this.bias = new float[outSize];
         }
 
         @Override
@@ -410,7 +411,7 @@ public final class DeltaInference {
         final int k;
         final int stride;
         final int pad;
-        final float[] w;   // [cin][ky][kx][cout]
+        final float[] w;   // [cin][ky][k-1-kx][cout]: kx reversed, see accumulate
         final long dense;
 
         ConvStage(String name, Conv2d conv, Geometry in) {
@@ -431,7 +432,7 @@ public final class DeltaInference {
                 for (int ci = 0; ci < in.c; ci++) {
                     for (int ky = 0; ky < k; ky++) {
                         for (int kx = 0; kx < k; kx++) {
-                            w[((ci * k + ky) * k + kx) * cout + co] = wm[((co * in.c + ci) * k + ky) * k + kx];
+                            w[((ci * k + ky) * k + (k - 1 - kx)) * cout + co] = wm[((co * in.c + ci) * k + ky) * k + kx];
                         }
                     }
                 }
@@ -471,17 +472,43 @@ public final class DeltaInference {
             return dense;
         }
 
+        /**
+         * Adds the delta's contribution to every output it reaches. With stride 1 the kernel row {@code ky} of one
+         * input element reaches {@code k} horizontally adjacent outputs, whose channels-last z entries are one
+         * contiguous run of {@code k * cout} floats; the weights are stored with kx reversed so that the matching
+         * weights are one contiguous run too, and a row costs a single SIMD axpy instead of {@code k} short ones.
+         */
         @Override
         long accumulate(Msg m) {
             int cout = out.c;
             long macs = 0;
             for (int e = 0; e < m.n; e++) {
                 int i = m.idx[e];
-                double v = m.val[e];
+                float v = m.val[e];
                 int ci = i % in.c;
                 int p = i / in.c;
                 int iy = p / in.w;
                 int ix = p % in.w;
+                if (stride == 1) {
+                    // ox = ix + pad - kx = ix + pad - k + 1 + r for the reversed index r = k - 1 - kx
+                    int oxFirst = ix + pad - k + 1;
+                    int r0 = Math.max(0, -oxFirst);
+                    int r1 = Math.min(k - 1, out.w - 1 - oxFirst);
+                    if (r0 > r1) {
+                        continue;
+                    }
+                    int len = (r1 - r0 + 1) * cout;
+                    for (int ky = 0; ky < k; ky++) {
+                        int oy = iy + pad - ky;
+                        if (oy < 0 || oy >= out.h) {
+                            continue;
+                        }
+                        Kernels.axpy(v, w, ((ci * k + ky) * k + r0) * cout, z, (oy * out.w + oxFirst + r0) * cout,
+                                len);
+                        macs += len;
+                    }
+                    continue;
+                }
                 for (int ky = 0; ky < k; ky++) {
                     int oyn = iy + pad - ky;
                     if (oyn < 0 || oyn % stride != 0 || oyn / stride >= out.h) {
@@ -493,11 +520,8 @@ public final class DeltaInference {
                         if (oxn < 0 || oxn % stride != 0 || oxn / stride >= out.w) {
                             continue;
                         }
-                        int base = (oy * out.w + oxn / stride) * cout;
-                        int wb = ((ci * k + ky) * k + kx) * cout;
-                        for (int co = 0; co < cout; co++) {
-                            z[base + co] += w[wb + co] * v;
-                        }
+                        Kernels.axpy(v, w, ((ci * k + ky) * k + (k - 1 - kx)) * cout, z,
+                                (oy * out.w + oxn / stride) * cout, cout);
                         macs += cout;
                     }
                 }
@@ -509,7 +533,7 @@ public final class DeltaInference {
         float[] output() {
             float[] o = new float[z.length];
             for (int i = 0; i < z.length; i++) {
-                o[out.modelIndex[i]] = (float) z[i];
+                o[out.modelIndex[i]] = z[i];
             }
             return o;
         }
@@ -555,22 +579,15 @@ public final class DeltaInference {
         @Override
         long accumulate(Msg m) {
             for (int e = 0; e < m.n; e++) {
-                double v = m.val[e];
-                int wb = m.idx[e] * nOut;
-                for (int o = 0; o < nOut; o++) {
-                    z[o] += w[wb + o] * v;
-                }
+                // one contiguous weight row per non-zero input delta
+                Kernels.axpy(m.val[e], w, m.idx[e] * nOut, z, 0, nOut);
             }
             return (long) m.n * nOut;
         }
 
         @Override
         float[] output() {
-            float[] o = new float[z.length];
-            for (int i = 0; i < z.length; i++) {
-                o[i] = (float) z[i];
-            }
-            return o;
+            return z.clone();
         }
     }
 
@@ -616,10 +633,10 @@ public final class DeltaInference {
         }
 
         /** Quantises the source's pre-activation and emits the non-zero changes. */
-        Msg emit(double[] z) {
+        Msg emit(float[] z) {
             msg.clear();
             for (int i = 0; i < z.length; i++) {
-                float r = Math.max((float) z[i], 0f);
+                float r = Math.max(z[i], 0f);
                 float a = step[i];
                 float y = (float) Math.rint(r / a) * a;   // same float32 ops as the layer: round(r / a) * a
                 float d = y - prev[i];
