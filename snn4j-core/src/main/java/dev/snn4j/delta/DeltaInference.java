@@ -29,8 +29,11 @@ import java.util.Map;
  * The outputs equal the dense forward pass up to float rounding (a rounding tie can in rare cases flip one quantised
  * level; {@link Result#maxAbsDiff} style checks in the recipe report it).
  *
- * <p>Weights are copied from the model once, into plain Java arrays (activations are kept channels-last so the inner
- * loop over output channels is contiguous). Supported: a {@link Sequential} (nested ones are flattened) of Conv2d,
+ * <p>Weights are copied from the model once, into plain Java arrays (activations are kept channels-last so a non-zero
+ * delta adds a contiguous run of weights: one row of a Linear, or for a stride-1 convolution one {@code k * cout}
+ * run per kernel row). The accumulate loops are the runtime's {@link Kernels#axpy} (SIMD with
+ * {@code --add-modules jdk.incubator.vector}, else scalar); pre-activations are accumulated in float32 like the dense
+ * forward. An instance keeps per-layer state between frames, so it runs one input at a time (not thread-safe). Supported: a {@link Sequential} (nested ones are flattened) of Conv2d,
  * Linear, DeltaActivation, average Pool2d, Flatten, Dropout (identity at inference), a Relu directly before a
  * DeltaActivation (redundant there), and a final {@link MeanOverTime}. Every Conv2d and Linear except the last must be
  * followed by a DeltaActivation (that is where the state is quantised, so deltas become sparse).
@@ -92,8 +95,10 @@ public final class DeltaInference {
     private final int inH;
     private final int inW;
     private final int outSize;
+    private final InputStage inputStage;   // built once: its index map and message buffer are reused by every run
 
     private DeltaInference(List<Stage> stages, boolean meanReadout, int c, int h, int w, int outSize) {
+        this.inputStage = new InputStage(c, h, w);
         this.stages = stages;
         this.meanReadout = meanReadout;
         this.inC = c;
@@ -215,7 +220,7 @@ public final class DeltaInference {
                 d.nonZeroActs = 0;
             }
         }
-        InputStage in = new InputStage(inC, inH, inW);
+        InputStage in = inputStage;
         for (int j = 0; j < b; j++) {
             in.reset();
             stages.forEach(Stage::reset);
@@ -688,6 +693,26 @@ public final class DeltaInference {
         Msg step(Msg m) {
             int nt = 0;
             double norm = 1.0 / (k * k);
+            if (stride == k) {
+                // non-overlapping windows (the usual 2x2 / stride 2): every input feeds at most one output
+                for (int e = 0; e < m.n; e++) {
+                    int i = m.idx[e];
+                    int c = i % in.c;
+                    int p = i / in.c;
+                    int oy = p / in.w / k;
+                    int ox = p % in.w / k;
+                    if (oy >= out.h || ox >= out.w) {
+                        continue;
+                    }
+                    int o = (oy * out.w + ox) * out.c + c;
+                    if (!touched[o]) {
+                        touched[o] = true;
+                        list[nt++] = o;
+                    }
+                    acc[o] += m.val[e] * norm;
+                }
+                return emit(nt);
+            }
             for (int e = 0; e < m.n; e++) {
                 int i = m.idx[e];
                 int c = i % in.c;
@@ -711,8 +736,15 @@ public final class DeltaInference {
                     }
                 }
             }
+            return emit(nt);
+        }
+
+        /**
+         * Sends the touched outputs' accumulated changes in the order first touched (deterministic; the receiving
+         * layer's float sums depend on the order only in the last bits) and clears them.
+         */
+        private Msg emit(int nt) {
             msg.clear();
-            java.util.Arrays.sort(list, 0, nt);
             for (int q = 0; q < nt; q++) {
                 int o = list[q];
                 if (acc[o] != 0) {
