@@ -223,14 +223,17 @@ public final class Delta {
     }
 
     public static void main(String[] args) throws IOException {
-        Config cfg;
         try {
-            cfg = Config.parse(args);
-        } catch (IllegalArgumentException e) {
+            run(Config.parse(args));
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            // bad options, or fine-tuning before (a) has finished: a message, not a stack trace
             System.err.println("Delta: " + e.getMessage());
             System.exit(2);
-            return;
         }
+    }
+
+    /** Trains (or resumes) and evaluates every variant of {@code cfg}; writes the results file and the plot. */
+    static List<Result> run(Config cfg) throws IOException {
         Files.createDirectories(cfg.out());
         Init.seed(cfg.seed());
         Clips[] data = cfg.data().equals("nmnist") ? nmnist(cfg) : moving(cfg);
@@ -254,6 +257,7 @@ public final class Delta {
         dev.snn4j.runtime.io.AtomicFiles.write(results, md.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         plot(cfg, rows);
         System.out.println(md);
+        return rows;
     }
 
     /**
