@@ -63,7 +63,9 @@ import java.util.Random;
 public final class Delta {
 
     /**
-     * Settings.
+     * Settings (command-line options {@code --data --data-dir --out --frames --train --test --epochs --batch --lr
+     * --theta-lr --sp | --sweep --theta0 --granularity --finetune-epochs --finetune-lr --finetune-theta-lr
+     * --theta-scale --control --sp-norm --layer-weights --seed --timed}).
      *
      * @param frames         time steps per clip
      * @param trainClips     training clips (N-MNIST: at most 1000)
@@ -81,16 +83,18 @@ public final class Delta {
      * @param control        with fine-tuning: also fine-tune (a) with sp_rate 0, the same budget, as the fair
      *                       reference (it separates the effect of the extra epochs from that of the loss)
      * @param normalisation  how each layer's L1 delta term is scaled ({@link DeltaSparsity.Normalisation})
+     * @param layerWeights   extra weight of each DeltaActivation's term, in forward order (empty: all 1)
      * @param timedClips     test clips timed at batch 1 (delta vs dense)
      */
     public record Config(String data, Path dataDir, Path out, int frames, int trainClips, int testClips, int epochs,
                          int batch, double lr, double thetaLr, double[] spRates, double theta0,
                          DeltaActivation.Granularity granularity, int finetuneEpochs, double finetuneLr,
                          double finetuneThetaLr, double thetaScale, boolean control,
-                         DeltaSparsity.Normalisation normalisation, long seed, int timedClips) {
+                         DeltaSparsity.Normalisation normalisation, double[] layerWeights, long seed,
+                         int timedClips) {
         static final List<String> KEYS = List.of("data", "data-dir", "out", "frames", "train", "test", "epochs",
                 "batch", "lr", "theta-lr", "sp", "sweep", "theta0", "granularity", "finetune-epochs", "finetune-lr",
-                "finetune-theta-lr", "theta-scale", "control", "sp-norm", "seed", "timed");
+                "finetune-theta-lr", "theta-scale", "control", "sp-norm", "layer-weights", "seed", "timed");
 
         static Config parse(String[] args) {
             Map<String, String> a = new LinkedHashMap<>();
@@ -156,6 +160,8 @@ public final class Delta {
                     number(a, "finetune-theta-lr", Double.toString(thetaLr)),
                     number(a, "theta-scale", "1"),
                     control.equals("true"), norm,
+                    a.containsKey("layer-weights") ? java.util.Arrays.stream(a.get("layer-weights").split(","))
+                            .mapToDouble(v -> parseNumber("layer-weights", v.trim())).toArray() : new double[0],
                     Long.parseLong(a.getOrDefault("seed", "1")),
                     integer(a, "timed", "50"));
             if (c.finetuneEpochs() < 0 || c.epochs() < 1 || c.batch() < 1) {
@@ -281,7 +287,9 @@ public final class Delta {
         Variant a = new Variant("a-no-sparsity-loss" + g + t0, 0, null, cfg.epochs(), cfg.lr(), cfg.thetaLr(), 1,
                 DeltaSparsity.Normalisation.NUMEL);
         List<Variant> out = new ArrayList<>(List.of(a));
-        String norm = cfg.normalisation() == DeltaSparsity.Normalisation.NUMEL ? "" : "-activity";
+        String norm = (cfg.normalisation() == DeltaSparsity.Normalisation.NUMEL ? "" : "-activity")
+                + (cfg.layerWeights().length == 0 ? "" : "-w" + java.util.Arrays.stream(cfg.layerWeights())
+                .mapToObj(Delta::fmt).collect(java.util.stream.Collectors.joining("_")));
         if (!cfg.finetune()) {
             for (double sp : cfg.spRates()) {
                 if (sp > 0) {
@@ -384,6 +392,16 @@ public final class Delta {
                     v.from().name(), init.get().state().epoch(), fmt(v.thetaScale()));
         }
         DeltaSparsity sparsity = new DeltaSparsity(model, v.spRate()).normalisation(v.normalisation());
+        if (cfg.layerWeights().length > 0) {
+            List<String> names = new ArrayList<>(DeltaSparsity.layers(model).keySet());
+            if (names.size() != cfg.layerWeights().length) {
+                throw new IllegalArgumentException("--layer-weights: " + cfg.layerWeights().length
+                        + " weights given, but the model has " + names.size() + " DeltaActivations " + names);
+            }
+            for (int i = 0; i < names.size(); i++) {
+                sparsity.layerWeight(names.get(i), cfg.layerWeights()[i]);
+            }
+        }
         Trainer trainer = new Trainer(model, opt).loss(sparsity.plus(Losses::crossEntropy));
         long start = System.nanoTime();
         model.train(true);
@@ -561,15 +579,16 @@ public final class Delta {
     }
 
     private static String table(Config cfg, List<Result> rows) {
+        String how = (cfg.finetune() ? String.format(Locale.ROOT, "fine-tuned from (a) %d epochs at lr %g, theta lr %g, "
+                + "thetas x %g", cfg.finetuneEpochs(), cfg.finetuneLr(), cfg.finetuneThetaLr(), cfg.thetaScale())
+                : "from scratch") + ", loss normalised by " + cfg.normalisation().name().toLowerCase(Locale.ROOT)
+                + (cfg.layerWeights().length == 0 ? "" : ", layer weights "
+                + java.util.Arrays.toString(cfg.layerWeights()));
         StringBuilder s = new StringBuilder();
         s.append(String.format(Locale.ROOT, "data %s, T=%d, batch %d, seed %d; (a): %d epochs, lr %g, theta lr %g, "
                         + "theta0 %g, %s thetas; (b): sp_rate %s, %s%n%n", cfg.data(), cfg.frames(), cfg.batch(),
                 cfg.seed(), cfg.epochs(), cfg.lr(), cfg.thetaLr(), cfg.theta0(),
-                cfg.granularity().name().toLowerCase(Locale.ROOT), java.util.Arrays.toString(cfg.spRates()),
-                cfg.finetune() ? String.format(Locale.ROOT, "fine-tuned from (a) %d epochs at lr %g, theta lr %g, "
-                                + "thetas x %g, loss normalised by %s", cfg.finetuneEpochs(), cfg.finetuneLr(),
-                        cfg.finetuneThetaLr(), cfg.thetaScale(), cfg.normalisation().name().toLowerCase(Locale.ROOT))
-                        : "from scratch, loss normalised by " + cfg.normalisation().name().toLowerCase(Locale.ROOT)));
+                cfg.granularity().name().toLowerCase(Locale.ROOT), java.util.Arrays.toString(cfg.spRates()), how));
         Result a = rows.get(0);
         Result control = rows.stream().filter(r -> r.spRate() == 0 && r != a).findFirst().orElse(null);
         s.append("| variant | sp_rate | accuracy | change vs (a) | non-zero deltas vs (a), per layer | all layers | "

@@ -73,8 +73,8 @@ class DeltaRecipeTest {
         assertEquals(List.of("a-no-sparsity-loss", "b-sp0-ft3-lr0.0001-ts2", "b-sp1-ft3-lr0.0001-ts2",
                 "b-sp4-ft3-lr0.0001-ts2"), v.stream().map(Delta.Variant::name).toList());
         assertTrue(v.subList(1, 4).stream().allMatch(x -> x.from() == v.get(0) && x.epochs() == 3));
-        Delta.Config scratch = Delta.Config.parse(new String[] {"--sp", "0.5"});
-        assertEquals(List.of("a-no-sparsity-loss", "b-sp0.5"), Delta.variants(scratch).stream()
+        Delta.Config scratch = Delta.Config.parse(new String[] {"--sp", "0.5", "--layer-weights", "4,1,1"});
+        assertEquals(List.of("a-no-sparsity-loss", "b-sp0.5-w4_1_1"), Delta.variants(scratch).stream()
                 .map(Delta.Variant::name).toList());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Delta.Config.parse(new String[] {"--sweep", "1,x"}));
