@@ -45,6 +45,7 @@ public final class DeltaSparsity {
 
     private final Map<String, DeltaActivation> layers;
     private Normalisation normalisation = Normalisation.NUMEL;
+    private boolean thetaGradient = true;
     private final Map<String, Double> weights = new LinkedHashMap<>();
     private final double spRate;
 
@@ -81,17 +82,29 @@ public final class DeltaSparsity {
         return normalisation;
     }
 
+    /**
+     * Whether the penalty's gradient reaches the step sizes theta (default true). Its exact derivative there is
+     * {@code |k_t - k_{t-1}| >= 0} per delta, so it always shrinks the steps, i.e. makes the quantiser finer and
+     * deltas more frequent, the opposite of what the loss is for; with {@code false} only the task loss moves theta
+     * and the penalty acts through the activations (straight-through) alone.
+     */
+    public DeltaSparsity thetaGradient(boolean on) {
+        this.thetaGradient = on;
+        return this;
+    }
+
     /** The penalty on the last forward's deltas, a scalar (autograd-safe: no scalar overloads). */
     public NDArray penalty() {
         NDArray total = null;
         for (Map.Entry<String, DeltaActivation> e : layers.entrySet()) {
-            NDArray d = e.getValue().lastDelta();
+            NDArray d = thetaGradient ? e.getValue().lastDelta() : e.getValue().lastDeltaThetaDetached();
             if (d == null) {
                 throw new IllegalStateException("DeltaSparsity: layer '" + e.getKey() + "' has not run a forward "
                         + "pass since its last resetState()");
             }
             NDArray l1 = normalisation == Normalisation.NUMEL ? d.abs().mean()
-                    : d.abs().sum().div(e.getValue().lastOutput().abs().sum()
+                    : d.abs().sum().div((thetaGradient ? e.getValue().lastOutput()
+                            : e.getValue().lastOutputThetaDetached()).abs().sum()
                             .add(Tensors.scalar(d, ACTIVITY_EPS * d.getShape().size())));
             NDArray term = Tensors.mul(l1, spRate * weights.get(e.getKey()));
             total = total == null ? term : total.add(term);

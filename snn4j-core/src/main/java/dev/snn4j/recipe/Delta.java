@@ -65,7 +65,7 @@ public final class Delta {
     /**
      * Settings (command-line options {@code --data --data-dir --out --frames --train --test --epochs --batch --lr
      * --theta-lr --sp | --sweep --theta0 --granularity --finetune-epochs --finetune-lr --finetune-theta-lr
-     * --theta-scale --control --sp-norm --layer-weights --seed --timed}).
+     * --theta-scale --control --sp-norm --layer-weights --sp-theta-grad --seed --timed}).
      *
      * @param frames         time steps per clip
      * @param trainClips     training clips (N-MNIST: at most 1000)
@@ -84,17 +84,19 @@ public final class Delta {
      *                       reference (it separates the effect of the extra epochs from that of the loss)
      * @param normalisation  how each layer's L1 delta term is scaled ({@link DeltaSparsity.Normalisation})
      * @param layerWeights   extra weight of each DeltaActivation's term, in forward order (empty: all 1)
+     * @param spThetaGrad    whether the sparsity loss's gradient reaches theta ({@link DeltaSparsity#thetaGradient})
      * @param timedClips     test clips timed at batch 1 (delta vs dense)
      */
     public record Config(String data, Path dataDir, Path out, int frames, int trainClips, int testClips, int epochs,
                          int batch, double lr, double thetaLr, double[] spRates, double theta0,
                          DeltaActivation.Granularity granularity, int finetuneEpochs, double finetuneLr,
                          double finetuneThetaLr, double thetaScale, boolean control,
-                         DeltaSparsity.Normalisation normalisation, double[] layerWeights, long seed,
+                         DeltaSparsity.Normalisation normalisation, double[] layerWeights, boolean spThetaGrad,
+                         long seed,
                          int timedClips) {
         static final List<String> KEYS = List.of("data", "data-dir", "out", "frames", "train", "test", "epochs",
                 "batch", "lr", "theta-lr", "sp", "sweep", "theta0", "granularity", "finetune-epochs", "finetune-lr",
-                "finetune-theta-lr", "theta-scale", "control", "sp-norm", "layer-weights", "seed", "timed");
+                "finetune-theta-lr", "theta-scale", "control", "sp-norm", "layer-weights", "sp-theta-grad", "seed", "timed");
 
         static Config parse(String[] args) {
             Map<String, String> a = new LinkedHashMap<>();
@@ -144,8 +146,11 @@ public final class Delta {
                 throw new IllegalArgumentException("--sp-norm must be numel or activity, got " + a.get("sp-norm"));
             }
             String control = a.getOrDefault("control", "true");
-            if (!control.equals("true") && !control.equals("false")) {
-                throw new IllegalArgumentException("--control must be true or false, got " + control);
+            String thetaGrad = a.getOrDefault("sp-theta-grad", "true");
+            for (String[] kv : new String[][] {{"control", control}, {"sp-theta-grad", thetaGrad}}) {
+                if (!kv[1].equals("true") && !kv[1].equals("false")) {
+                    throw new IllegalArgumentException("--" + kv[0] + " must be true or false, got " + kv[1]);
+                }
             }
             Config c = new Config(data, dir, Path.of(a.getOrDefault("out", "runs/delta")),
                     integer(a, "frames", nm ? "10" : "8"),
@@ -162,6 +167,7 @@ public final class Delta {
                     control.equals("true"), norm,
                     a.containsKey("layer-weights") ? java.util.Arrays.stream(a.get("layer-weights").split(","))
                             .mapToDouble(v -> parseNumber("layer-weights", v.trim())).toArray() : new double[0],
+                    thetaGrad.equals("true"),
                     Long.parseLong(a.getOrDefault("seed", "1")),
                     integer(a, "timed", "50"));
             if (c.finetuneEpochs() < 0 || c.epochs() < 1 || c.batch() < 1) {
@@ -289,7 +295,8 @@ public final class Delta {
         List<Variant> out = new ArrayList<>(List.of(a));
         String norm = (cfg.normalisation() == DeltaSparsity.Normalisation.NUMEL ? "" : "-activity")
                 + (cfg.layerWeights().length == 0 ? "" : "-w" + java.util.Arrays.stream(cfg.layerWeights())
-                .mapToObj(Delta::fmt).collect(java.util.stream.Collectors.joining("_")));
+                .mapToObj(Delta::fmt).collect(java.util.stream.Collectors.joining("_")))
+                + (cfg.spThetaGrad() ? "" : "-nothetagrad");
         if (!cfg.finetune()) {
             for (double sp : cfg.spRates()) {
                 if (sp > 0) {
@@ -391,7 +398,8 @@ public final class Delta {
             System.out.printf(Locale.ROOT, "%s: starting from %s (epoch %d), thetas x %s%n", v.name(),
                     v.from().name(), init.get().state().epoch(), fmt(v.thetaScale()));
         }
-        DeltaSparsity sparsity = new DeltaSparsity(model, v.spRate()).normalisation(v.normalisation());
+        DeltaSparsity sparsity = new DeltaSparsity(model, v.spRate()).normalisation(v.normalisation())
+                .thetaGradient(cfg.spThetaGrad());
         if (cfg.layerWeights().length > 0) {
             List<String> names = new ArrayList<>(DeltaSparsity.layers(model).keySet());
             if (names.size() != cfg.layerWeights().length) {
@@ -583,7 +591,8 @@ public final class Delta {
                 + "thetas x %g", cfg.finetuneEpochs(), cfg.finetuneLr(), cfg.finetuneThetaLr(), cfg.thetaScale())
                 : "from scratch") + ", loss normalised by " + cfg.normalisation().name().toLowerCase(Locale.ROOT)
                 + (cfg.layerWeights().length == 0 ? "" : ", layer weights "
-                + java.util.Arrays.toString(cfg.layerWeights()));
+                + java.util.Arrays.toString(cfg.layerWeights()))
+                + (cfg.spThetaGrad() ? "" : ", no sparsity-loss gradient into theta");
         StringBuilder s = new StringBuilder();
         s.append(String.format(Locale.ROOT, "data %s, T=%d, batch %d, seed %d; (a): %d epochs, lr %g, theta lr %g, "
                         + "theta0 %g, %s thetas; (b): sp_rate %s, %s%n%n", cfg.data(), cfg.frames(), cfg.batch(),

@@ -205,6 +205,39 @@ class DeltaActivationTest {
         }
     }
 
+    /** thetaGradient(false): same penalty value and input gradient, no gradient in theta (both normalisations). */
+    @Test
+    void penaltyWithoutThetaGradientKeepsValueAndInputGradient() {
+        for (DeltaSparsity.Normalisation n : DeltaSparsity.Normalisation.values()) {
+            double[][] got = new double[2][];
+            double[] values = new double[2];
+            double[] thetaGradNorm = new double[2];
+            for (int pass = 0; pass < 2; pass++) {
+                DeltaActivation da = new DeltaActivation(m, Granularity.CHANNEL, new long[] {3}, 0.25);
+                Sequential net = new Sequential().add("delta", da);
+                net.to(DataType.FLOAT64);
+                DeltaSparsity sp = new DeltaSparsity(net, 0.5).normalisation(n).thetaGradient(pass == 0);
+                try (NDScope ignored = new NDScope()) {
+                    NDArray x = GradCheck.randn(m, 11, 0.2, 0.6, 4, 2, 3);
+                    x.setRequiresGradient(true);
+                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                        net.forward(x);
+                        NDArray p = sp.penalty();
+                        values[pass] = p.getDouble();
+                        gc.backward(p);
+                    }
+                    got[pass] = x.getGradient().toDoubleArray();
+                    thetaGradNorm[pass] = da.theta().value().getGradient().toType(DataType.FLOAT64, false).abs().sum().getDouble();
+                }
+                net.resetState();
+            }
+            assertEquals(values[0], values[1], 1e-12, n + ": value");
+            assertArrayEquals(got[0], got[1], 1e-12, n + ": input gradient");
+            assertTrue(thetaGradNorm[0] > 0, n + ": the default penalty moves theta");
+            assertEquals(0.0, thetaGradNorm[1], 0.0, n + ": no theta gradient");
+        }
+    }
+
     @Test
     void activityNormalisedPenaltyIsRatioOfL1Norms() {
         DeltaActivation da = new DeltaActivation(m, Granularity.LAYER, new long[] {2}, 1.0);
