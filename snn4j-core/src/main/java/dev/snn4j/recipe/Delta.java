@@ -645,16 +645,18 @@ public final class Delta {
     private static void plot(Config cfg, List<Result> rows) throws IOException {
         DefaultCategoryDataset ds = new DefaultCategoryDataset();
         for (Result r : rows) {
-            String v = r.variant().startsWith("a-") ? "(a)" : "(b) sp " + fmt(r.spRate())
-                    + (r.variant().contains("-ft") ? " ft" : "");
+            String v = r.variant().startsWith("a-") ? "(a)" : r.variant().contains("-ft")
+                    ? (r.spRate() == 0 ? "control (fine-tuned, sp 0)" : "(b) fine-tuned, sp " + fmt(r.spRate()))
+                    : "(b) sp " + fmt(r.spRate());
             r.sparsity().forEach((k, s) -> {
-                ds.addValue(s[0], v, k + " zero deltas");
-                ds.addValue(s[1], v, k + " zero activations");
+                ds.addValue(s[0], v, k + " deltas");
+                ds.addValue(s[1], v, k + " activations");
             });
         }
         JFreeChart chart = ChartFactory.createBarChart("Delta activation sparsity per layer, " + cfg.data()
                         + " (a: no sparsity loss; b: with it" + (cfg.finetune() ? ", fine-tuned from a" : "") + ")",
-                "layer", "fraction of zeros", ds, PlotOrientation.VERTICAL, true, false, false);
+                "layer: zero deltas d_t / zero activations y_t (test set)", "fraction of zeros", ds,
+                PlotOrientation.VERTICAL, true, false, false);
         Path png = cfg.out().resolve(cfg.data() + "-sparsity.png");
         java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
         ChartUtils.writeChartAsPNG(buf, chart, 1100, 500);
