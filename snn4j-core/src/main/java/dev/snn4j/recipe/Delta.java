@@ -391,7 +391,9 @@ public final class Delta {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("variant", r.variant());
             m.put("sp_rate", r.spRate());
-            m.put("finetuned_from", v.finetuned() ? v.from().name() : null);
+            if (v.finetuned()) {
+                m.put("finetuned_from", v.from().name());
+            }
             m.put("epochs", v.epochs());
             m.put("accuracy", r.accuracy());
             Map<String, Object> sp = new LinkedHashMap<>();
