@@ -137,6 +137,13 @@ class TrainDeltaCliTest {
                     o.get("variant").getAsString());
         }
 
+        // export rebuilds the net from the checkpoint's recorded granularity (one theta per layer here)
+        Path exported = tmp.resolve("exported");
+        r = run("export", out.resolve("moving-" + variants.get(2)).toString(), "--format", "runtime", "--out",
+                exported.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(Files.isRegularFile(exported.resolve("graph.json")), r.out());
+
         r = run("report", out.toString());
         assertEquals(0, r.code(), r.err());
         String page = Files.readString(out.resolve("report.html"));
