@@ -148,7 +148,10 @@ class TrainDeltaCliTest {
         assertEquals(0, r.code(), r.err());
         String page = Files.readString(out.resolve("report.html"));
         for (String v : variants) {
-            assertTrue(page.contains(v), v);
+            assertTrue(page.contains("<tr><td>" + v + "</td>"), v);
         }
+        assertTrue(page.contains("<tr><td>" + variants.get(0) + "</td><td>0.0</td><td>-</td>"), "(a) from scratch");
+        assertTrue(page.contains("<tr><td>" + variants.get(2) + "</td><td>2.0</td><td>" + variants.get(0) + "</td>"),
+                "a fine-tuned row names (a)");
     }
 }
