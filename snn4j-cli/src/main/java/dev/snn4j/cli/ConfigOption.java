@@ -119,7 +119,8 @@ final class ConfigOption {
      */
     void require(boolean ok, String option, String rule, Object value) {
         if (!ok) {
-            String shown = value instanceof int[] a ? java.util.Arrays.toString(a) : String.valueOf(value);
+            String shown = value instanceof int[] a ? java.util.Arrays.toString(a)
+                    : value instanceof double[] d ? java.util.Arrays.toString(d) : String.valueOf(value);
             throw fromFile(option) ? error(option.substring(2), rule + ", got " + shown)
                     : usage("Invalid value for option '" + option + "': " + rule + ", got " + shown);
         }
@@ -146,6 +147,8 @@ final class ConfigOption {
                 v = en.name();
             } else if (v instanceof int[] a) {
                 v = java.util.Arrays.stream(a).boxed().toList();
+            } else if (v instanceof double[] d) {
+                v = java.util.Arrays.stream(d).boxed().toList();
             }
             m.put(o.longestName().substring(2), v);
         }
@@ -288,6 +291,21 @@ final class ConfigOption {
             }
             return out;
         }
+        if (t == double[].class) {
+            if (!v.isJsonArray()) {
+                throw error(key, "expected " + expected(t) + ", got " + kind(v));
+            }
+            JsonArray a = v.getAsJsonArray();
+            double[] out = new double[a.size()];
+            for (int i = 0; i < out.length; i++) {
+                try {
+                    out[i] = number(key, a.get(i), double.class).doubleValue();
+                } catch (CommandLine.ParameterException e) {
+                    throw error(key, "expected " + expected(t) + ", element " + i + " is " + a.get(i));
+                }
+            }
+            return out;
+        }
         throw new IllegalStateException("ConfigOption: option " + o.longestName() + " has type " + t.getName()
                 + ", which configuration files do not support yet");
     }
@@ -312,6 +330,9 @@ final class ConfigOption {
         }
         if (t == int[].class) {
             return "an array of integers such as [5, 4, 3]";
+        }
+        if (t == double[].class) {
+            return "an array of numbers such as [1, 4]";
         }
         if (t == Path.class) {
             return "a file or folder path (string)";

@@ -1,5 +1,7 @@
 package dev.snn4j.cli;
 
+import dev.snn4j.delta.DeltaSparsity;
+import dev.snn4j.layer.DeltaActivation;
 import dev.snn4j.recipe.Delta;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -9,6 +11,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -16,22 +19,33 @@ import java.util.concurrent.Callable;
 /**
  * {@code snn4j train delta}: the Delta Activation Layer recipe ({@link Delta}): the same time-distributed CNN trained
  * (a) without and (b) with the delta sparsity loss on N-MNIST events or moving-digit videos, then accuracy, temporal
- * and spatial sparsity per layer, delta-driven vs dense operations and batch-1 timings. Checkpoints per variant under
- * {@code --out} ({@code <dataset>-a-no-sparsity-loss/}, {@code <dataset>-b-sparsity-loss/}); re-running resumes.
+ * and spatial sparsity per layer, delta-driven vs dense operations and batch-1 timings. Each (b) is trained from scratch
+ * like (a), or with {@code --finetune-epochs N} fine-tuned from (a)'s final checkpoint together with an sp 0 control of
+ * the same budget; {@code --sweep} gives several sparsity rates. Checkpoints per variant under {@code --out}
+ * ({@code <dataset>-a-no-sparsity-loss/}, {@code <dataset>-b-sp1/}, {@code <dataset>-b-sp0-ft4-lr0.0001/}, ...);
+ * re-running resumes.
  *
  * <pre>{@code
  * ./snn4j train delta --dataset nmnist --data ../shared/data/nmnist_small --epochs 8 --sp 1.0 --out runs/delta
- * ./snn4j train delta --dataset moving --data ../shared/data/fashion_mnist --train-clips 2000 --test-clips 500
+ * ./snn4j train delta --dataset nmnist --data ../shared/data/nmnist_small --epochs 8 --finetune-epochs 4 \
+ *     --sweep 1,4 --sp-norm activity --out runs/delta-ft
  * }</pre>
  */
 @Command(name = "delta", mixinStandardHelpOptions = true,
         description = {"Delta activation: a CNN trained without and with the delta sparsity loss on N-MNIST or "
-                + "moving digits;", "reports accuracy, sparsity per layer and delta-driven vs dense operations. "
+                + "moving digits",
+                "(from scratch, or fine-tuned from the first with an sp 0 control: --finetune-epochs);", "reports accuracy, sparsity per layer and delta-driven vs dense operations. "
                 + "Resumes when --out holds the run.",
                 "Writes OUT/<dataset>-results.md|json, <dataset>-sparsity.png, metrics.jsonl, checkpoints."})
 final class TrainDeltaCommand implements Callable<Integer> {
     /** Input data. */
     enum Dataset { nmnist, moving }
+
+    /** Thetas per DeltaActivation ({@link DeltaActivation.Granularity}). */
+    enum Granularity { layer, channel, neuron }
+
+    /** Scaling of the sparsity loss ({@link DeltaSparsity.Normalisation}). */
+    enum SpNorm { numel, activity }
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -70,13 +84,52 @@ final class TrainDeltaCommand implements Callable<Integer> {
             + "(default ${DEFAULT-VALUE}).")
     double thetaLr;
 
-    @Option(names = "--sp", defaultValue = "0.5", description = "Weight of the delta sparsity loss in variant (b) "
-            + "(default ${DEFAULT-VALUE}).")
-    double sp;
+    @Option(names = "--sp", description = "Weight of the delta sparsity loss in variant (b) (default 0.5; or "
+            + "--sweep).")
+    Double sp;
+
+    @Option(names = "--sweep", split = ",", description = "Several sparsity-loss weights, one (b) variant each "
+            + "(e.g. 1,4; instead of --sp).")
+    double[] sweep;
 
     @Option(names = "--theta0", defaultValue = "0.05", description = "Initial quantisation step (default "
             + "${DEFAULT-VALUE}).")
     double theta0;
+
+    @Option(names = "--granularity", defaultValue = "channel", description = "Quantisation steps per DeltaActivation:"
+            + " ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
+    Granularity granularity;
+
+    @Option(names = "--finetune-epochs", defaultValue = "0", description = "0: each (b) from scratch like (a); N: each "
+            + "(b) fine-tuned N epochs from (a)'s final checkpoint, plus an sp 0 control (default ${DEFAULT-VALUE}).")
+    int finetuneEpochs;
+
+    @Option(names = "--finetune-lr", description = "Weight learning rate while fine-tuning, cosine to 0 (default: "
+            + "--lr / 10).")
+    Double finetuneLr;
+
+    @Option(names = "--finetune-theta-lr", description = "Theta learning rate while fine-tuning (default: --theta-lr).")
+    Double finetuneThetaLr;
+
+    @Option(names = "--theta-scale", defaultValue = "1", description = "Fine-tuning: multiply (a)'s thetas by this "
+            + "first (coarser steps; default ${DEFAULT-VALUE}).")
+    double thetaScale;
+
+    @Option(names = "--control", arity = "1", defaultValue = "true", description = "Fine-tuning: also fine-tune (a) "
+            + "with sp 0 and the same budget as the fair reference: true or false (default ${DEFAULT-VALUE}).")
+    boolean control;
+
+    @Option(names = "--sp-norm", defaultValue = "numel", description = "Scaling of each layer's L1 delta term: "
+            + "${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
+    SpNorm spNorm;
+
+    @Option(names = "--layer-weights", split = ",", description = "Weight of each DeltaActivation's sparsity term in "
+            + "forward order, three numbers (e.g. 4,1,1; default all 1).")
+    double[] layerWeights;
+
+    @Option(names = "--sp-theta-grad", arity = "1", defaultValue = "true", description = "Whether the sparsity loss's "
+            + "gradient reaches the quantisation steps: true or false (default ${DEFAULT-VALUE}).")
+    boolean spThetaGrad;
 
     @Option(names = "--timed-clips", defaultValue = "50", description = "Test clips timed at batch 1, delta vs dense "
             + "(default ${DEFAULT-VALUE}).")
@@ -105,20 +158,68 @@ final class TrainDeltaCommand implements Callable<Integer> {
         config.require(batch >= 1 && batch <= tr, "--batch", "must be in [1, --train-clips]", batch);
         config.require(lr > 0 && Double.isFinite(lr), "--lr", "must be > 0", lr);
         config.require(thetaLr >= 0 && Double.isFinite(thetaLr), "--theta-lr", "must be >= 0", thetaLr);
-        config.require(sp > 0 && Double.isFinite(sp), "--sp", "must be > 0 (variant (a) is the one without the loss)",
-                sp);
+        if (sp != null && sweep != null) {
+            // one from the file, the other on the command line: the command line wins
+            if (config.fromFile("--sp") && !config.fromFile("--sweep")) {
+                sp = null;
+            } else if (config.fromFile("--sweep") && !config.fromFile("--sp")) {
+                sweep = null;
+            } else {
+                config.require(false, "--sweep", "give --sp or --sweep, not both", Arrays.toString(sweep));
+            }
+        }
+        double[] rates = sweep != null ? sweep : new double[] {sp != null ? sp : 0.5};
+        String rateOption = sweep != null ? "--sweep" : "--sp";
+        config.require(rates.length >= 1, rateOption, "needs at least one sparsity-loss weight",
+                Arrays.toString(rates));
+        for (double r : rates) {
+            config.require(r > 0 && Double.isFinite(r), rateOption, "each weight must be > 0 (variant (a), and the "
+                    + "fine-tuned control, are the ones without the loss)", sweep != null ? Arrays.toString(rates) : r);
+        }
+        config.require(Arrays.stream(rates).distinct().count() == rates.length, rateOption,
+                "weights must differ", Arrays.toString(rates));
         config.require(theta0 > 0 && Double.isFinite(theta0), "--theta0", "must be > 0", theta0);
+        config.require(granularity != null, "--granularity", "expected layer, channel or neuron", granularity);
+        config.require(spNorm != null, "--sp-norm", "expected numel or activity", spNorm);
+        config.require(finetuneEpochs >= 0, "--finetune-epochs", "must be >= 0", finetuneEpochs);
+        boolean ft = finetuneEpochs > 0;
+        config.require(!ft || epochs >= 1, "--epochs", "must be >= 1 with --finetune-epochs (the fine-tuning starts "
+                + "from (a)'s final checkpoint)", epochs);
+        config.require(finetuneLr == null || ft, "--finetune-lr", "only applies with --finetune-epochs > 0",
+                finetuneLr);
+        config.require(finetuneThetaLr == null || ft, "--finetune-theta-lr", "only applies with --finetune-epochs > 0",
+                finetuneThetaLr);
+        config.require(thetaScale == 1 || ft, "--theta-scale", "only applies with --finetune-epochs > 0", thetaScale);
+        config.require(control || ft, "--control", "only applies with --finetune-epochs > 0", control);
+        double ftLr = finetuneLr != null ? finetuneLr : lr / 10;
+        double ftThetaLr = finetuneThetaLr != null ? finetuneThetaLr : thetaLr;
+        config.require(ftLr >= 0 && Double.isFinite(ftLr), "--finetune-lr", "must be >= 0", ftLr);
+        config.require(ftThetaLr >= 0 && Double.isFinite(ftThetaLr), "--finetune-theta-lr", "must be >= 0",
+                ftThetaLr);
+        config.require(thetaScale > 0 && Double.isFinite(thetaScale), "--theta-scale", "must be > 0", thetaScale);
+        double[] weights = layerWeights != null ? layerWeights : new double[0];
+        config.require(layerWeights == null || weights.length == Delta.DELTA_LAYERS, "--layer-weights",
+                "expected " + Delta.DELTA_LAYERS + " numbers, one per DeltaActivation", Arrays.toString(weights));
+        for (double x : weights) {
+            config.require(x >= 0 && Double.isFinite(x), "--layer-weights", "each weight must be >= 0",
+                    Arrays.toString(weights));
+        }
         config.require(timedClips >= 0, "--timed-clips", "must be >= 0", timedClips);
         if (!Files.isDirectory(data)) {
             throw new IllegalStateException(data + ": not a directory (expected the " + (nm ? "N-MNIST" : "IDX")
                     + " data folder)");
         }
-        Delta.Config cfg = new Delta.Config(dataset.name(), data, out, f, tr, te, epochs, batch, lr, thetaLr, sp,
-                theta0, seed, timedClips);
+        Delta.Config cfg = new Delta.Config(dataset.name(), data, out, f, tr, te, epochs, batch, lr, thetaLr, rates,
+                theta0, DeltaActivation.Granularity.valueOf(granularity.name().toUpperCase(Locale.ROOT)),
+                finetuneEpochs, ftLr, ftThetaLr, thetaScale, control,
+                DeltaSparsity.Normalisation.valueOf(spNorm.name().toUpperCase(Locale.ROOT)), weights, spThetaGrad, seed,
+                timedClips);
         PrintWriter w = spec.commandLine().getOut();
         long start = System.nanoTime();
-        w.printf(Locale.ROOT, "delta: %s from %s, %d frames, %d epochs, batch %d, sp %g; output %s%n", dataset, data,
-                f, epochs, batch, sp, out.toAbsolutePath());
+        w.printf(Locale.ROOT, "delta: %s from %s, %d frames, %d epochs, batch %d, sp %s%s; output %s%n", dataset, data,
+                f, epochs, batch, Arrays.toString(rates), ft ? String.format(Locale.ROOT,
+                        ", fine-tuned %d epochs from (a)%s", finetuneEpochs, control ? " with an sp 0 control" : "")
+                        : "", out.toAbsolutePath());
         w.flush();
         config.save(out);
         List<Delta.Result> rows = Delta.run(cfg, new ProgressBar(new PrintWriter(System.err, true)).delta());

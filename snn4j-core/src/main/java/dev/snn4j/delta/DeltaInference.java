@@ -13,6 +13,7 @@ import dev.snn4j.layer.Pool2d;
 import dev.snn4j.layer.Relu;
 import dev.snn4j.layer.Sequential;
 import dev.snn4j.nn.Module;
+import dev.snn4j.runtime.Kernels;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,8 +29,11 @@ import java.util.Map;
  * The outputs equal the dense forward pass up to float rounding (a rounding tie can in rare cases flip one quantised
  * level; {@link Result#maxAbsDiff} style checks in the recipe report it).
  *
- * <p>Weights are copied from the model once, into plain Java arrays (activations are kept channels-last so the inner
- * loop over output channels is contiguous). Supported: a {@link Sequential} (nested ones are flattened) of Conv2d,
+ * <p>Weights are copied from the model once, into plain Java arrays (activations are kept channels-last so a non-zero
+ * delta adds a contiguous run of weights: one row of a Linear, or for a stride-1 convolution one {@code k * cout}
+ * run per kernel row). The accumulate loops are the runtime's {@link Kernels#axpy} (SIMD with
+ * {@code --add-modules jdk.incubator.vector}, else scalar); pre-activations are accumulated in float32 like the dense
+ * forward. An instance keeps per-layer state between frames, so it runs one input at a time (not thread-safe). Supported: a {@link Sequential} (nested ones are flattened) of Conv2d,
  * Linear, DeltaActivation, average Pool2d, Flatten, Dropout (identity at inference), a Relu directly before a
  * DeltaActivation (redundant there), and a final {@link MeanOverTime}. Every Conv2d and Linear except the last must be
  * followed by a DeltaActivation (that is where the state is quantised, so deltas become sparse).
@@ -91,8 +95,10 @@ public final class DeltaInference {
     private final int inH;
     private final int inW;
     private final int outSize;
+    private final InputStage inputStage;   // built once: its index map and message buffer are reused by every run
 
     private DeltaInference(List<Stage> stages, boolean meanReadout, int c, int h, int w, int outSize) {
+        this.inputStage = new InputStage(c, h, w);
         this.stages = stages;
         this.meanReadout = meanReadout;
         this.inC = c;
@@ -214,7 +220,7 @@ public final class DeltaInference {
                 d.nonZeroActs = 0;
             }
         }
-        InputStage in = new InputStage(inC, inH, inW);
+        InputStage in = inputStage;
         for (int j = 0; j < b; j++) {
             in.reset();
             stages.forEach(Stage::reset);
@@ -341,13 +347,13 @@ public final class DeltaInference {
 
     private abstract static class WeightStage extends Stage {
         final String name;
-        final double[] z;
-        final double[] bias;
+        final float[] z;
+        final float[] bias;
 
         WeightStage(String name, int outSize) {
             this.name = name;
-            this.z = new double[outSize];
-            this.bias = new double[outSize];
+            this.z = new float[outSize];
+            this.bias = new float[outSize];
         }
 
         @Override
@@ -410,7 +416,7 @@ public final class DeltaInference {
         final int k;
         final int stride;
         final int pad;
-        final float[] w;   // [cin][ky][kx][cout]
+        final float[] w;   // [cin][ky][k-1-kx][cout]: kx reversed, see accumulate
         final long dense;
 
         ConvStage(String name, Conv2d conv, Geometry in) {
@@ -431,7 +437,7 @@ public final class DeltaInference {
                 for (int ci = 0; ci < in.c; ci++) {
                     for (int ky = 0; ky < k; ky++) {
                         for (int kx = 0; kx < k; kx++) {
-                            w[((ci * k + ky) * k + kx) * cout + co] = wm[((co * in.c + ci) * k + ky) * k + kx];
+                            w[((ci * k + ky) * k + (k - 1 - kx)) * cout + co] = wm[((co * in.c + ci) * k + ky) * k + kx];
                         }
                     }
                 }
@@ -471,17 +477,43 @@ public final class DeltaInference {
             return dense;
         }
 
+        /**
+         * Adds the delta's contribution to every output it reaches. With stride 1 the kernel row {@code ky} of one
+         * input element reaches {@code k} horizontally adjacent outputs, whose channels-last z entries are one
+         * contiguous run of {@code k * cout} floats; the weights are stored with kx reversed so that the matching
+         * weights are one contiguous run too, and a row costs a single SIMD axpy instead of {@code k} short ones.
+         */
         @Override
         long accumulate(Msg m) {
             int cout = out.c;
             long macs = 0;
             for (int e = 0; e < m.n; e++) {
                 int i = m.idx[e];
-                double v = m.val[e];
+                float v = m.val[e];
                 int ci = i % in.c;
                 int p = i / in.c;
                 int iy = p / in.w;
                 int ix = p % in.w;
+                if (stride == 1) {
+                    // ox = ix + pad - kx = ix + pad - k + 1 + r for the reversed index r = k - 1 - kx
+                    int oxFirst = ix + pad - k + 1;
+                    int r0 = Math.max(0, -oxFirst);
+                    int r1 = Math.min(k - 1, out.w - 1 - oxFirst);
+                    if (r0 > r1) {
+                        continue;
+                    }
+                    int len = (r1 - r0 + 1) * cout;
+                    for (int ky = 0; ky < k; ky++) {
+                        int oy = iy + pad - ky;
+                        if (oy < 0 || oy >= out.h) {
+                            continue;
+                        }
+                        Kernels.axpy(v, w, ((ci * k + ky) * k + r0) * cout, z, (oy * out.w + oxFirst + r0) * cout,
+                                len);
+                        macs += len;
+                    }
+                    continue;
+                }
                 for (int ky = 0; ky < k; ky++) {
                     int oyn = iy + pad - ky;
                     if (oyn < 0 || oyn % stride != 0 || oyn / stride >= out.h) {
@@ -493,11 +525,8 @@ public final class DeltaInference {
                         if (oxn < 0 || oxn % stride != 0 || oxn / stride >= out.w) {
                             continue;
                         }
-                        int base = (oy * out.w + oxn / stride) * cout;
-                        int wb = ((ci * k + ky) * k + kx) * cout;
-                        for (int co = 0; co < cout; co++) {
-                            z[base + co] += w[wb + co] * v;
-                        }
+                        Kernels.axpy(v, w, ((ci * k + ky) * k + (k - 1 - kx)) * cout, z,
+                                (oy * out.w + oxn / stride) * cout, cout);
                         macs += cout;
                     }
                 }
@@ -509,7 +538,7 @@ public final class DeltaInference {
         float[] output() {
             float[] o = new float[z.length];
             for (int i = 0; i < z.length; i++) {
-                o[out.modelIndex[i]] = (float) z[i];
+                o[out.modelIndex[i]] = z[i];
             }
             return o;
         }
@@ -555,22 +584,15 @@ public final class DeltaInference {
         @Override
         long accumulate(Msg m) {
             for (int e = 0; e < m.n; e++) {
-                double v = m.val[e];
-                int wb = m.idx[e] * nOut;
-                for (int o = 0; o < nOut; o++) {
-                    z[o] += w[wb + o] * v;
-                }
+                // one contiguous weight row per non-zero input delta
+                Kernels.axpy(m.val[e], w, m.idx[e] * nOut, z, 0, nOut);
             }
             return (long) m.n * nOut;
         }
 
         @Override
         float[] output() {
-            float[] o = new float[z.length];
-            for (int i = 0; i < z.length; i++) {
-                o[i] = (float) z[i];
-            }
-            return o;
+            return z.clone();
         }
     }
 
@@ -616,10 +638,10 @@ public final class DeltaInference {
         }
 
         /** Quantises the source's pre-activation and emits the non-zero changes. */
-        Msg emit(double[] z) {
+        Msg emit(float[] z) {
             msg.clear();
             for (int i = 0; i < z.length; i++) {
-                float r = Math.max((float) z[i], 0f);
+                float r = Math.max(z[i], 0f);
                 float a = step[i];
                 float y = (float) Math.rint(r / a) * a;   // same float32 ops as the layer: round(r / a) * a
                 float d = y - prev[i];
@@ -671,6 +693,26 @@ public final class DeltaInference {
         Msg step(Msg m) {
             int nt = 0;
             double norm = 1.0 / (k * k);
+            if (stride == k) {
+                // non-overlapping windows (the usual 2x2 / stride 2): every input feeds at most one output
+                for (int e = 0; e < m.n; e++) {
+                    int i = m.idx[e];
+                    int c = i % in.c;
+                    int p = i / in.c;
+                    int oy = p / in.w / k;
+                    int ox = p % in.w / k;
+                    if (oy >= out.h || ox >= out.w) {
+                        continue;
+                    }
+                    int o = (oy * out.w + ox) * out.c + c;
+                    if (!touched[o]) {
+                        touched[o] = true;
+                        list[nt++] = o;
+                    }
+                    acc[o] += m.val[e] * norm;
+                }
+                return emit(nt);
+            }
             for (int e = 0; e < m.n; e++) {
                 int i = m.idx[e];
                 int c = i % in.c;
@@ -694,8 +736,15 @@ public final class DeltaInference {
                     }
                 }
             }
+            return emit(nt);
+        }
+
+        /**
+         * Sends the touched outputs' accumulated changes in the order first touched (deterministic; the receiving
+         * layer's float sums depend on the order only in the last bits) and clears them.
+         */
+        private Msg emit(int nt) {
             msg.clear();
-            java.util.Arrays.sort(list, 0, nt);
             for (int q = 0; q < nt; q++) {
                 int o = list[q];
                 if (acc[o] != 0) {

@@ -16,6 +16,12 @@ import java.util.Map;
  * the deltas of the last forward pass. Dividing by the element count scales each layer to its size; the per-layer
  * weights {@code w_l} (default 1) allow further scaling.
  *
+ * <p>{@link Normalisation#ACTIVITY} divides each layer's term by the layer's activity instead:
+ * {@code ||d_l||_1 / (||y_l||_1 + numel * EPS)}. That term is invariant to the scale of the activations, so a layer
+ * cannot lower it by merely shrinking its outputs (which the NUMEL form rewards); only relative temporal change
+ * counts. Both forms are differentiable through the straight-through estimator and are checked against float64
+ * finite differences.
+ *
  * <p>Gradient: through the layer's straight-through estimator for the input (sign of the deltas), and through the
  * exact piecewise derivative for theta (see {@link DeltaActivation}). Checked against finite differences in
  * {@code DeltaActivationTest}.
@@ -26,7 +32,20 @@ import java.util.Map;
  * }</pre>
  */
 public final class DeltaSparsity {
+    /** How each layer's L1 delta norm is scaled. */
+    public enum Normalisation {
+        /** {@code ||d||_1 / numel}: the mean absolute delta (the paper's form; the default). */
+        NUMEL,
+        /** {@code ||d||_1 / (||y||_1 + numel * EPS)}: relative to the layer's own activity (scale-invariant). */
+        ACTIVITY
+    }
+
+    /** Keeps the ACTIVITY denominator away from 0 for a silent layer (per element). */
+    public static final double ACTIVITY_EPS = 1e-6;
+
     private final Map<String, DeltaActivation> layers;
+    private Normalisation normalisation = Normalisation.NUMEL;
+    private boolean thetaGradient = true;
     private final Map<String, Double> weights = new LinkedHashMap<>();
     private final double spRate;
 
@@ -53,16 +72,41 @@ public final class DeltaSparsity {
         return this;
     }
 
+    /** Selects how each layer's term is scaled (default {@link Normalisation#NUMEL}). */
+    public DeltaSparsity normalisation(Normalisation n) {
+        this.normalisation = java.util.Objects.requireNonNull(n, "normalisation");
+        return this;
+    }
+
+    public Normalisation normalisation() {
+        return normalisation;
+    }
+
+    /**
+     * Whether the penalty's gradient reaches the step sizes theta (default true). Its exact derivative there is
+     * {@code |k_t - k_{t-1}| >= 0} per delta, so it always shrinks the steps, i.e. makes the quantiser finer and
+     * deltas more frequent, the opposite of what the loss is for; with {@code false} only the task loss moves theta
+     * and the penalty acts through the activations (straight-through) alone.
+     */
+    public DeltaSparsity thetaGradient(boolean on) {
+        this.thetaGradient = on;
+        return this;
+    }
+
     /** The penalty on the last forward's deltas, a scalar (autograd-safe: no scalar overloads). */
     public NDArray penalty() {
         NDArray total = null;
         for (Map.Entry<String, DeltaActivation> e : layers.entrySet()) {
-            NDArray d = e.getValue().lastDelta();
+            NDArray d = thetaGradient ? e.getValue().lastDelta() : e.getValue().lastDeltaThetaDetached();
             if (d == null) {
                 throw new IllegalStateException("DeltaSparsity: layer '" + e.getKey() + "' has not run a forward "
                         + "pass since its last resetState()");
             }
-            NDArray term = Tensors.mul(d.abs().mean(), spRate * weights.get(e.getKey()));
+            NDArray l1 = normalisation == Normalisation.NUMEL ? d.abs().mean()
+                    : d.abs().sum().div((thetaGradient ? e.getValue().lastOutput()
+                            : e.getValue().lastOutputThetaDetached()).abs().sum()
+                            .add(Tensors.scalar(d, ACTIVITY_EPS * d.getShape().size())));
+            NDArray term = Tensors.mul(l1, spRate * weights.get(e.getKey()));
             total = total == null ? term : total.add(term);
         }
         return total;

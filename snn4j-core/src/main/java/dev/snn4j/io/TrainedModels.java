@@ -246,7 +246,9 @@ public final class TrainedModels {
         };
         Safetensors.Contents c = Safetensors.read(weights);
         int classes = (int) shape(c, weights, "fc2.weight")[0];
-        Sequential net = Delta.model(m, chw, classes, 0.05);
+        // theta0 is overwritten by the loaded weights; the granularity fixes the theta shapes
+        Sequential net = Delta.model(m, chw, classes, 0.05,
+                Delta.granularity(cfg, ck.dir().resolve(Checkpoint.INFO_FILE)));
         StateDict.load(weights, net);
         net.eval();
         int frames = (int) num(ck, cfg, "frames");

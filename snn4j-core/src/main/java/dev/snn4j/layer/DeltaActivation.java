@@ -48,6 +48,11 @@ public class DeltaActivation extends Module {
     private final Parameter theta;
     private NDArray lastOutput;
     private NDArray lastDelta;
+    private NDArray lastStraight;
+    private NDArray lastLevel;
+    private NDArray lastStep;
+    private NDArray lastDeltaNoTheta;
+    private NDArray lastOutputNoTheta;
     private boolean recordStats;
     private long elements;
     private long zeroActivations;
@@ -99,9 +104,15 @@ public class DeltaActivation extends Module {
         NDArray a = stepSize(x);
         NDArray level = r.stopGradient().div(a.stopGradient()).round();   // k = round(r / a), constant for autograd
         // forward: r - r + k a = Q(r); d/dr = 1 (straight-through), d/da = k (exact between rounding boundaries)
-        NDArray y = r.sub(r.stopGradient()).add(level.mul(a));
+        NDArray straight = r.sub(r.stopGradient());
+        NDArray y = straight.add(level.mul(a));
         lastOutput = y;
         lastDelta = null;
+        lastStraight = straight;
+        lastLevel = level;
+        lastStep = a;
+        lastDeltaNoTheta = null;
+        lastOutputNoTheta = null;
         if (recordStats && !isTraining()) {
             elements += s.size();
             zeroActivations += countZeros(y);
@@ -129,19 +140,52 @@ public class DeltaActivation extends Module {
      */
     public NDArray lastDelta() {
         if (lastDelta == null && lastOutput != null) {
-            NDArray y = lastOutput;
-            long t = y.getShape().get(0);
-            NDArray first = y.get("0:1");
-            NDArray prev = t == 1 ? first.zerosLike() : first.zerosLike().concat(y.get("0:" + (t - 1)), 0);
-            lastDelta = y.sub(prev);
+            lastDelta = delta(lastOutput);
         }
         return lastDelta;
+    }
+
+    /**
+     * As {@link #lastDelta()}, but with theta held constant for autograd: the same values, the same gradient in the
+     * input (straight-through), and no gradient in theta. A loss built on it cannot move the step size (the sparsity
+     * loss would otherwise shrink it, see {@link dev.snn4j.delta.DeltaSparsity#thetaGradient(boolean)}).
+     */
+    public NDArray lastDeltaThetaDetached() {
+        if (lastDeltaNoTheta == null && lastOutput != null) {
+            lastDeltaNoTheta = delta(lastOutputThetaDetached());
+        }
+        return lastDeltaNoTheta;
+    }
+
+    /** As {@link #lastOutput()} with theta held constant for autograd (see {@link #lastDeltaThetaDetached()}). */
+    public NDArray lastOutputThetaDetached() {
+        if (lastOutputNoTheta == null && lastOutput != null) {
+            lastOutputNoTheta = lastStraight.add(lastLevel.mul(lastStep.stopGradient()));
+        }
+        return lastOutputNoTheta;
+    }
+
+    private static NDArray delta(NDArray y) {
+        long t = y.getShape().get(0);
+        NDArray first = y.get("0:1");
+        NDArray prev = t == 1 ? first.zerosLike() : first.zerosLike().concat(y.get("0:" + (t - 1)), 0);
+        return y.sub(prev);
+    }
+
+    /** The quantised output of the last forward (null before the first or after {@link #resetState()}). */
+    public NDArray lastOutput() {
+        return lastOutput;
     }
 
     @Override
     public void resetState() {
         lastOutput = null;
         lastDelta = null;
+        lastStraight = null;
+        lastLevel = null;
+        lastStep = null;
+        lastDeltaNoTheta = null;
+        lastOutputNoTheta = null;
         super.resetState();
     }
 

@@ -18,6 +18,7 @@ import dev.snn4j.layer.MeanOverTime;
 import dev.snn4j.layer.Pool2d;
 import dev.snn4j.layer.Sequential;
 import dev.snn4j.nn.Init;
+import dev.snn4j.nn.Tensors;
 import dev.snn4j.train.Adam;
 import dev.snn4j.train.Checkpoint;
 import dev.snn4j.train.Losses;
@@ -55,39 +56,82 @@ import java.util.Random;
  * 64x64, train clips from the train images, test clips from the test images).
  *
  * <p>Each variant's checkpoint is written after every epoch under {@code <out>/<data>-<variant>/}; a stopped run
- * resumes at the last complete epoch. Results: {@code <out>/<data>-results.md} and {@code <out>/<data>-sparsity.png}.
+ * resumes at the last complete epoch; fine-tuned variants ({@code --finetune-epochs}) start from (a)'s final
+ * checkpoint. Results: {@code <out>/<data>-results.md}, {@code <out>/<data>-results.json} (read by
+ * {@code snn4j report}), {@code <out>/<data>-sparsity.png} and {@code <out>/metrics.jsonl}.
  *
  * <pre>{@code
  * java ... dev.snn4j.recipe.Delta --data nmnist --epochs 12 --sp 0.5 --out runs/delta
  * }</pre>
  */
 public final class Delta {
+    /** DeltaActivation layers in {@link #model}: {@code --layer-weights} gives one weight each, in this order. */
+    public static final int DELTA_LAYERS = 3;
 
     /**
-     * Settings.
+     * Settings (command-line options {@code --data --data-dir --out --frames --train --test --epochs --batch --lr
+     * --theta-lr --sp | --sweep --theta0 --granularity --finetune-epochs --finetune-lr --finetune-theta-lr
+     * --theta-scale --control --sp-norm --layer-weights --sp-theta-grad --seed --timed}).
      *
-     * @param frames      time steps per clip
-     * @param trainClips  training clips (N-MNIST: at most 1000)
-     * @param testClips   test clips (N-MNIST: at most 100)
-     * @param spRate      weight of the delta sparsity loss in variant (b)
-     * @param theta0      initial quantisation step of every DeltaActivation (per channel)
-     * @param thetaLr     learning rate of the thetas (the other weights use {@code lr})
-     * @param timedClips  test clips timed at batch 1 (delta vs dense)
+     * @param frames         time steps per clip
+     * @param trainClips     training clips (N-MNIST: at most 1000)
+     * @param testClips      test clips (N-MNIST: at most 100)
+     * @param spRates        weights of the delta sparsity loss, one variant (b) each ({@code --sp 0.5} or
+     *                       {@code --sweep 0.3,1,3})
+     * @param theta0         initial quantisation step of every DeltaActivation
+     * @param thetaLr        learning rate of the thetas (the other weights use {@code lr})
+     * @param granularity    how many thetas each DeltaActivation has (layer, channel, neuron)
+     * @param finetuneEpochs 0: every (b) is trained from scratch like (a); else every (b) starts from (a)'s final
+     *                       checkpoint and is fine-tuned this many epochs (the paper's procedure)
+     * @param finetuneLr     learning rate of the weights while fine-tuning (cosine to 0 over the fine-tuning)
+     * @param finetuneThetaLr learning rate of the thetas while fine-tuning
+     * @param thetaScale     the thetas loaded from (a) are multiplied by this before fine-tuning (coarser steps)
+     * @param control        with fine-tuning: also fine-tune (a) with sp_rate 0, the same budget, as the fair
+     *                       reference (it separates the effect of the extra epochs from that of the loss)
+     * @param normalisation  how each layer's L1 delta term is scaled ({@link DeltaSparsity.Normalisation})
+     * @param layerWeights   extra weight of each DeltaActivation's term, in forward order (empty: all 1)
+     * @param spThetaGrad    whether the sparsity loss's gradient reaches theta ({@link DeltaSparsity#thetaGradient})
+     * @param timedClips     test clips timed at batch 1 (delta vs dense)
      */
     public record Config(String data, Path dataDir, Path out, int frames, int trainClips, int testClips, int epochs,
-                         int batch, double lr, double thetaLr, double spRate, double theta0, long seed,
+                         int batch, double lr, double thetaLr, double[] spRates, double theta0,
+                         DeltaActivation.Granularity granularity, int finetuneEpochs, double finetuneLr,
+                         double finetuneThetaLr, double thetaScale, boolean control,
+                         DeltaSparsity.Normalisation normalisation, double[] layerWeights, boolean spThetaGrad,
+                         long seed,
                          int timedClips) {
+        /** The option names {@link #parse} knows (without the leading {@code --}). */
+        public static final List<String> KEYS = List.of("data", "data-dir", "out", "frames", "train", "test", "epochs",
+                "batch", "lr", "theta-lr", "sp", "sweep", "theta0", "granularity", "finetune-epochs", "finetune-lr",
+                "finetune-theta-lr", "theta-scale", "control", "sp-norm", "layer-weights", "sp-theta-grad", "seed", "timed");
+
         public Config {
             if (data == null || !(data.equals("nmnist") || data.equals("moving")) || dataDir == null || out == null
                     || frames < 1 || trainClips < 1 || testClips < 1 || epochs < 0 || batch < 1 || !(lr > 0)
-                    || !(thetaLr >= 0) || !(spRate >= 0) || !(theta0 > 0) || timedClips < 0) {
+                    || !(thetaLr >= 0) || !(theta0 > 0) || timedClips < 0) {
                 throw new IllegalArgumentException("Delta.Config: need data nmnist or moving, frames, clips and batch "
-                        + ">= 1, epochs and timedClips >= 0, lr > 0, thetaLr and spRate >= 0, theta0 > 0");
+                        + ">= 1, epochs and timedClips >= 0, lr > 0, thetaLr >= 0, theta0 > 0");
             }
+            if (spRates == null || spRates.length == 0 || java.util.Arrays.stream(spRates).anyMatch(v -> !(v >= 0)
+                    || Double.isInfinite(v))) {
+                throw new IllegalArgumentException("Delta.Config: need at least one sparsity rate, each finite and "
+                        + ">= 0, got " + java.util.Arrays.toString(spRates));
+            }
+            if (granularity == null || normalisation == null || layerWeights == null
+                    || java.util.Arrays.stream(layerWeights).anyMatch(v -> !(v >= 0) || Double.isInfinite(v))) {
+                throw new IllegalArgumentException("Delta.Config: need a granularity, a normalisation and layer "
+                        + "weights that are finite and >= 0");
+            }
+            if (finetuneEpochs < 0 || (finetuneEpochs > 0 && epochs < 1) || !(finetuneLr >= 0)
+                    || !(finetuneThetaLr >= 0) || !(thetaScale > 0) || Double.isInfinite(thetaScale)) {
+                throw new IllegalArgumentException("Delta.Config: need finetuneEpochs >= 0 (and epochs >= 1 when "
+                        + "fine-tuning), finetuneLr and finetuneThetaLr >= 0, thetaScale > 0");
+            }
+            spRates = spRates.clone();
+            layerWeights = layerWeights.clone();
         }
 
-        /** Parses {@code --key value} pairs (keys: data, data-dir, out, frames, train, test, epochs, batch, lr,
-         *  theta-lr, sp, theta0, seed, timed); missing keys take the defaults of {@code data}. */
+        /** Parses {@code --key value} pairs (keys: {@link #KEYS}); missing keys take the defaults of {@code data}. */
         public static Config parse(String[] args) {
             Map<String, String> a = new LinkedHashMap<>();
             for (int i = 0; i < args.length; i++) {
@@ -96,31 +140,106 @@ public final class Delta {
                 }
                 a.put(args[i].substring(2), args[++i]);
             }
+            Map<String, String> unknown = new LinkedHashMap<>(a);
+            unknown.keySet().removeAll(KEYS);
+            if (!unknown.isEmpty()) {
+                throw new IllegalArgumentException("unknown options " + unknown.keySet() + "; known: " + KEYS);
+            }
             String data = a.getOrDefault("data", "nmnist");
             if (!data.equals("nmnist") && !data.equals("moving")) {
                 throw new IllegalArgumentException("--data must be nmnist or moving, got " + data);
             }
+            if (a.containsKey("sp") && a.containsKey("sweep")) {
+                throw new IllegalArgumentException("give --sp or --sweep, not both");
+            }
             boolean nm = data.equals("nmnist");
             Path dir = Path.of(a.getOrDefault("data-dir", nm ? "../shared/data/nmnist_small"
                     : "../shared/data/fashion_mnist"));
-            Config c = new Config(data, dir, Path.of(a.getOrDefault("out", "runs/delta")),
-                    Integer.parseInt(a.getOrDefault("frames", nm ? "10" : "8")),
-                    Integer.parseInt(a.getOrDefault("train", nm ? "1000" : "3000")),
-                    Integer.parseInt(a.getOrDefault("test", nm ? "100" : "1000")),
-                    Integer.parseInt(a.getOrDefault("epochs", "10")),
-                    Integer.parseInt(a.getOrDefault("batch", "32")),
-                    Double.parseDouble(a.getOrDefault("lr", "1e-3")),
-                    Double.parseDouble(a.getOrDefault("theta-lr", "1e-4")),
-                    Double.parseDouble(a.getOrDefault("sp", "0.5")),
-                    Double.parseDouble(a.getOrDefault("theta0", "0.05")),
-                    Long.parseLong(a.getOrDefault("seed", "1")),
-                    Integer.parseInt(a.getOrDefault("timed", "50")));
-            a.keySet().removeAll(List.of("data", "data-dir", "out", "frames", "train", "test", "epochs", "batch",
-                    "lr", "theta-lr", "sp", "theta0", "seed", "timed"));
-            if (!a.isEmpty()) {
-                throw new IllegalArgumentException("unknown options " + a.keySet());
+            double lr = number(a, "lr", "1e-3");
+            double thetaLr = number(a, "theta-lr", "1e-4");
+            double[] sp = java.util.Arrays.stream(a.getOrDefault("sweep", a.getOrDefault("sp", "0.5")).split(","))
+                    .mapToDouble(v -> parseNumber("sp", v.trim())).toArray();
+            for (double v : sp) {
+                if (!(v >= 0)) {
+                    throw new IllegalArgumentException("--sp/--sweep: sparsity rates must be >= 0, got " + v);
+                }
             }
+            DeltaActivation.Granularity g;
+            try {
+                g = DeltaActivation.Granularity.valueOf(a.getOrDefault("granularity", "channel")
+                        .toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--granularity must be layer, channel or neuron, got "
+                        + a.get("granularity"));
+            }
+            DeltaSparsity.Normalisation norm;
+            try {
+                norm = DeltaSparsity.Normalisation.valueOf(a.getOrDefault("sp-norm", "numel")
+                        .toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--sp-norm must be numel or activity, got " + a.get("sp-norm"));
+            }
+            String control = a.getOrDefault("control", "true");
+            String thetaGrad = a.getOrDefault("sp-theta-grad", "true");
+            for (String[] kv : new String[][] {{"control", control}, {"sp-theta-grad", thetaGrad}}) {
+                if (!kv[1].equals("true") && !kv[1].equals("false")) {
+                    throw new IllegalArgumentException("--" + kv[0] + " must be true or false, got " + kv[1]);
+                }
+            }
+            int epochs = integer(a, "epochs", "10");
+            int finetuneEpochs = integer(a, "finetune-epochs", "0");
+            if (finetuneEpochs < 0 || epochs < (finetuneEpochs > 0 ? 1 : 0) || integer(a, "batch", "32") < 1) {
+                throw new IllegalArgumentException("--batch must be >= 1, --finetune-epochs >= 0, --epochs >= 0 "
+                        + "(>= 1 when fine-tuning)");
+            }
+            if (!(number(a, "theta-scale", "1") > 0) || !(number(a, "theta0", "0.05") > 0)) {
+                throw new IllegalArgumentException("--theta0 and --theta-scale must be > 0");
+            }
+            Config c = new Config(data, dir, Path.of(a.getOrDefault("out", "runs/delta")),
+                    integer(a, "frames", nm ? "10" : "8"),
+                    integer(a, "train", nm ? "1000" : "3000"),
+                    integer(a, "test", nm ? "100" : "1000"),
+                    epochs,
+                    integer(a, "batch", "32"),
+                    lr, thetaLr, sp,
+                    number(a, "theta0", "0.05"), g,
+                    finetuneEpochs,
+                    number(a, "finetune-lr", Double.toString(lr / 10)),
+                    number(a, "finetune-theta-lr", Double.toString(thetaLr)),
+                    number(a, "theta-scale", "1"),
+                    control.equals("true"), norm,
+                    a.containsKey("layer-weights") ? java.util.Arrays.stream(a.get("layer-weights").split(","))
+                            .mapToDouble(v -> parseNumber("layer-weights", v.trim())).toArray() : new double[0],
+                    thetaGrad.equals("true"),
+                    Long.parseLong(a.getOrDefault("seed", "1")),
+                    integer(a, "timed", "50"));
             return c;
+        }
+
+        private static int integer(Map<String, String> a, String key, String def) {
+            String v = a.getOrDefault(key, def);
+            try {
+                return Integer.parseInt(v);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--" + key + " must be an integer, got '" + v + "'");
+            }
+        }
+
+        private static double number(Map<String, String> a, String key, String def) {
+            return parseNumber(key, a.getOrDefault(key, def));
+        }
+
+        private static double parseNumber(String key, String v) {
+            try {
+                return Double.parseDouble(v);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--" + key + " must be a number, got '" + v + "'");
+            }
+        }
+
+        /** Whether every (b) is fine-tuned from (a)'s final checkpoint ({@code finetuneEpochs > 0}). */
+        public boolean finetune() {
+            return finetuneEpochs > 0;
         }
     }
 
@@ -140,7 +259,8 @@ public final class Delta {
     /**
      * One variant's row.
      *
-     * @param sparsity per DeltaActivation: {temporal (zero deltas), spatial (zero activations)} on the test set
+     * @param sparsity per DeltaActivation: {temporal (zero deltas), spatial (zero activations), elements counted}
+     *                 on the test set
      * @param ops      per weight layer: dense MACs and delta-driven MACs over the timed clips
      */
     public record Result(String variant, double spRate, double accuracy, Map<String, double[]> sparsity,
@@ -154,9 +274,15 @@ public final class Delta {
 
     /** Command line: {@code --key value} pairs (see {@link Config#parse}); prints progress and the tables. */
     public static void main(String[] args) throws IOException {
-        Config cfg = Config.parse(args);
-        List<Result> rows = run(cfg, Listener.PRINT);
-        System.out.println(table(cfg, rows));
+        try {
+            Config cfg = Config.parse(args);
+            List<Result> rows = run(cfg, Listener.PRINT);
+            System.out.println(table(cfg, rows));
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            // bad options, or fine-tuning before (a) has finished: a message, not a stack trace
+            System.err.println("Delta: " + e.getMessage());
+            System.exit(2);
+        }
     }
 
     /** Progress callbacks. */
@@ -184,7 +310,7 @@ public final class Delta {
         Listener NONE = new Listener() {
         };
 
-        /** A line of information (data loaded, resuming). */
+        /** A line of information (data loaded, resuming, starting a fine-tune from (a)). */
         default void message(String line) {
         }
 
@@ -204,9 +330,21 @@ public final class Delta {
         }
     }
 
+    /** {@link #run(Config, Listener)} printing to standard output. */
+    static List<Result> run(Config cfg) throws IOException {
+        List<Result> rows = run(cfg, Listener.PRINT);
+        System.out.println(table(cfg, rows));
+        return rows;
+    }
+
     /**
-     * Trains (or resumes) and evaluates both variants, writes {@code <data>-results.md}, {@code <data>-results.json}
-     * and {@code <data>-sparsity.png} into {@code cfg.out()} and returns the two rows.
+     * Trains (or resumes) and evaluates every variant of {@code cfg} ((a), then each (b): from scratch, or fine-tuned
+     * from (a) with the sp 0 control), writes {@code <data>-results.md}, {@code <data>-results.json} and
+     * {@code <data>-sparsity.png} into {@code cfg.out()} and returns one row per variant.
+     *
+     * @throws IllegalArgumentException too few clips for one batch, or {@code layerWeights} not one per
+     *                                  DeltaActivation
+     * @throws IllegalStateException    a fine-tuned variant whose (a) checkpoint is missing or unfinished
      */
     public static List<Result> run(Config cfg, Listener listener) throws IOException {
         Files.createDirectories(cfg.out());
@@ -219,13 +357,14 @@ public final class Delta {
         listener.message(String.format(Locale.ROOT, "data %s: %d train, %d test clips, frames %d x %s", cfg.data(),
                 data[0].size(), data[1].size(), cfg.frames(), java.util.Arrays.toString(data[0].frameShape())));
         List<Result> rows = new ArrayList<>();
+        List<Variant> variants = variants(cfg);
         try (NDManager manager = NDManager.newBaseManager()) {
-            for (double sp : new double[] {0, cfg.spRate()}) {
-                String variant = sp == 0 ? "a-no-sparsity-loss" : "b-sparsity-loss";
-                Init.seed(cfg.seed());   // the same initial weights for (a) and (b)
-                Sequential model = model(manager, data[0].frameShape(), data[0].classes(), cfg.theta0());
-                double seconds = train(cfg, variant, sp, model, data[0], manager, listener);
-                Result r = evaluate(cfg, variant, sp, model, data[1], manager, seconds);
+            for (Variant v : variants) {
+                Init.seed(cfg.seed());   // the same initial weights for every variant trained from scratch
+                Sequential model = model(manager, data[0].frameShape(), data[0].classes(), cfg.theta0(),
+                        cfg.granularity());
+                double seconds = train(cfg, v, model, data[0], manager, listener);
+                Result r = evaluate(cfg, v, model, data[1], manager, seconds);
                 rows.add(r);
                 listener.done(r);
             }
@@ -233,24 +372,37 @@ public final class Delta {
         String md = table(cfg, rows);
         dev.snn4j.runtime.io.AtomicFiles.write(cfg.out().resolve(cfg.data() + "-results.md"),
                 md.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        writeJson(cfg, rows);
+        writeJson(cfg, variants, rows);
         plot(cfg, rows);
         return rows;
     }
 
-    /** {@code <data>-results.json}: per variant accuracy, sparsity and operations per layer (read by reports). */
-    private static void writeJson(Config cfg, List<Result> rows) throws IOException {
+    /**
+     * {@code <data>-results.json}: per variant accuracy, sparsity and operations per layer, and for fine-tuned
+     * variants the variant they started from (read by {@code snn4j report}).
+     */
+    private static void writeJson(Config cfg, List<Variant> variants, List<Result> rows) throws IOException {
         List<Map<String, Object>> out = new ArrayList<>();
         int n = Math.min(cfg.timedClips(), cfg.testClips());
-        for (Result r : rows) {
+        Result a = rows.get(0);
+        for (int i = 0; i < rows.size(); i++) {
+            Result r = rows.get(i);
+            Variant v = variants.get(i);
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("variant", r.variant());
             m.put("sp_rate", r.spRate());
+            if (v.finetuned()) {
+                m.put("finetuned_from", v.from().name());
+            }
+            m.put("epochs", v.epochs());
             m.put("accuracy", r.accuracy());
             Map<String, Object> sp = new LinkedHashMap<>();
-            r.sparsity().forEach((k, v) -> sp.put(k, Map.of("zero_deltas", v[0], "zero_activations", v[1],
-                    "mean_step", r.meanTheta().get(k))));
+            r.sparsity().forEach((k, x) -> sp.put(k, Map.of("zero_deltas", x[0], "zero_activations", x[1],
+                    "mean_step", r.meanTheta().get(k), "nonzero_delta_ratio_vs_a",
+                    nonZeroRatio(a.sparsity().get(k)[0], x[0]))));
             m.put("sparsity", sp);
+            m.put("zero_deltas_all_layers", overall(r)[0]);
+            m.put("nonzero_delta_ratio_vs_a", nonZeroRatio(overall(a)[0], overall(r)[0]));
             List<Map<String, Object>> ops = new ArrayList<>();
             for (DeltaInference.LayerOps l : r.ops()) {
                 ops.add(Map.of("layer", l.layer(), "dense_macs_per_clip", (double) l.denseMacs() / Math.max(1, n),
@@ -271,17 +423,85 @@ public final class Delta {
     }
 
     /**
+     * One trained network.
+     *
+     * @param name    checkpoint directory suffix, also the row label
+     * @param from    the variant whose final weights this one starts from (null: from scratch)
+     */
+    record Variant(String name, double spRate, Variant from, int epochs, double lr, double thetaLr,
+                   double thetaScale, DeltaSparsity.Normalisation normalisation) {
+        boolean finetuned() {
+            return from != null;
+        }
+    }
+
+    /** (a), then one (b) per sparsity rate: from scratch, or fine-tuned from (a) (plus the sp 0 control). */
+    static List<Variant> variants(Config cfg) {
+        // names carry every setting that changes the trained net, so runs with other settings never resume each
+        // other's checkpoints in a shared --out
+        String g = cfg.granularity() == DeltaActivation.Granularity.CHANNEL ? ""
+                : "-" + cfg.granularity().name().toLowerCase(Locale.ROOT);
+        String t0 = cfg.theta0() == 0.05 ? "" : "-t0" + fmt(cfg.theta0());
+        Variant a = new Variant("a-no-sparsity-loss" + g + t0, 0, null, cfg.epochs(), cfg.lr(), cfg.thetaLr(), 1,
+                DeltaSparsity.Normalisation.NUMEL);
+        List<Variant> out = new ArrayList<>(List.of(a));
+        String norm = (cfg.normalisation() == DeltaSparsity.Normalisation.NUMEL ? "" : "-activity")
+                + (cfg.layerWeights().length == 0 ? "" : "-w" + java.util.Arrays.stream(cfg.layerWeights())
+                .mapToObj(Delta::fmt).collect(java.util.stream.Collectors.joining("_")))
+                + (cfg.spThetaGrad() ? "" : "-nothetagrad");
+        if (!cfg.finetune()) {
+            for (double sp : cfg.spRates()) {
+                if (sp > 0) {
+                    out.add(new Variant("b-sp" + fmt(sp) + norm + g + t0, sp, null, cfg.epochs(), cfg.lr(),
+                            cfg.thetaLr(), 1, cfg.normalisation()));
+                }
+            }
+            return out;
+        }
+        List<Double> rates = new ArrayList<>();
+        if (cfg.control()) {
+            rates.add(0.0);
+        }
+        for (double sp : cfg.spRates()) {
+            if (!rates.contains(sp)) {
+                rates.add(sp);
+            }
+        }
+        String ft = "-ft" + cfg.finetuneEpochs() + "-lr" + fmt(cfg.finetuneLr())
+                + (cfg.finetuneThetaLr() == cfg.thetaLr() ? "" : "-tlr" + fmt(cfg.finetuneThetaLr()))
+                + (cfg.thetaScale() == 1 ? "" : "-ts" + fmt(cfg.thetaScale()));
+        for (double sp : rates) {
+            out.add(new Variant("b-sp" + fmt(sp) + (sp == 0 ? "" : norm) + ft + g + t0, sp, a,
+                    cfg.finetuneEpochs(), cfg.finetuneLr(), cfg.finetuneThetaLr(), cfg.thetaScale(),
+                    cfg.normalisation()));
+        }
+        return out;
+    }
+
+    private static String fmt(double v) {
+        return new java.math.BigDecimal(v).round(new java.math.MathContext(3)).stripTrailingZeros()
+                .toPlainString();
+    }
+
+    /**
      * conv 16 -> DA -> avg pool -> conv 32 -> DA -> avg pool -> fc 128 -> DA -> fc classes -> mean over time, for
-     * frames {@code chw} (also used to rebuild a trained model from its checkpoint).
+     * frames {@code chw}, one theta per channel (also used to rebuild a trained model from its checkpoint).
      */
     public static Sequential model(NDManager m, int[] chw, int classes, double theta0) {
+        return model(m, chw, classes, theta0, DeltaActivation.Granularity.CHANNEL);
+    }
+
+    /**
+     * As above with the given theta granularity, e.g. {@code model(m, new int[] {2, 34, 34}, 10, 0.05,
+     * DeltaActivation.Granularity.LAYER)}.
+     */
+    public static Sequential model(NDManager m, int[] chw, int classes, double theta0, DeltaActivation.Granularity g) {
         int c = chw[0];
         int h = chw[1];
         int stride = h > 48 ? 2 : 1;   // 64x64 videos: stride 2 in the first convolution
         int h1 = (h + 2 - 3) / stride + 1;
         int h2 = h1 / 2;
         int h3 = h2 / 2;
-        var g = DeltaActivation.Granularity.CHANNEL;
         return new Sequential()
                 .add("conv1", new Conv2d(m, c, 16, 3, stride, 1, true))
                 .add("delta1", new DeltaActivation(m, g, new long[] {16, h1, h1}, theta0))
@@ -296,31 +516,88 @@ public final class Delta {
                 .add("mean", new MeanOverTime());
     }
 
-    private static double train(Config cfg, String variant, double sp, Sequential model, Clips train,
-                                NDManager manager, Listener listener) throws IOException {
+    /**
+     * The theta granularity a checkpoint's config records ({@code "granularity"}: layer, channel or neuron); absent in
+     * checkpoints written before the option existed, which were all per channel.
+     *
+     * @param where named in the error (the checkpoint's info file)
+     * @throws IOException an unknown value
+     */
+    public static DeltaActivation.Granularity granularity(Map<String, Object> checkpointConfig, Object where)
+            throws IOException {
+        Object g = checkpointConfig.get("granularity");
+        if (g == null) {
+            return DeltaActivation.Granularity.CHANNEL;
+        }
+        for (DeltaActivation.Granularity x : DeltaActivation.Granularity.values()) {
+            if (x.name().equalsIgnoreCase(String.valueOf(g))) {
+                return x;
+            }
+        }
+        throw new IOException(where + ": field 'config.granularity' is " + g + "; expected layer, channel or neuron");
+    }
+
+    private static Path checkpointDir(Config cfg, Variant v) {
+        return cfg.out().resolve(cfg.data() + "-" + v.name());
+    }
+
+    /**
+     * Trains {@code v} (resuming its own checkpoint if there is one). A fine-tuned variant without a checkpoint of
+     * its own starts from the final weights of {@code v.from()} (which must have finished), its thetas scaled by
+     * {@code v.thetaScale()}, with a fresh optimiser and a cosine schedule over its own epochs.
+     */
+    private static double train(Config cfg, Variant v, Sequential model, Clips train, NDManager manager,
+                                Listener listener) throws IOException {
         int batches = train.size() / cfg.batch();
-        long total = (long) batches * cfg.epochs();
-        ParamGroup thetas = ParamGroup.of("theta", model, k -> k.endsWith("theta")).lr(cfg.thetaLr());
-        ParamGroup weights = ParamGroup.of("weights", model, k -> !k.endsWith("theta")).lr(cfg.lr());
+        long total = (long) batches * v.epochs();
+        ParamGroup thetas = ParamGroup.of("theta", model, k -> k.endsWith("theta")).lr(v.thetaLr());
+        ParamGroup weights = ParamGroup.of("weights", model, k -> !k.endsWith("theta")).lr(v.lr());
         Adam opt = Adam.adam(weights, thetas).schedule(LrSchedule.cosine(total, 0));
-        Path dir = cfg.out().resolve(cfg.data() + "-" + variant);
+        Path dir = checkpointDir(cfg, v);
         int first = 0;
         Optional<Checkpoint> last = Checkpoint.loadLatest(dir);
         if (last.isPresent()) {
             last.get().restore(model, opt);
             first = (int) last.get().state().epoch();
-            listener.message(String.format(Locale.ROOT, "%s: resuming after epoch %d", variant, first));
+            listener.message(String.format(Locale.ROOT, "%s: resuming after epoch %d", v.name(), first));
+        } else if (v.finetuned()) {
+            Path src = checkpointDir(cfg, v.from());
+            Optional<Checkpoint> init = Checkpoint.loadLatest(src);
+            if (init.isEmpty() || init.get().state().epoch() < v.from().epochs()) {
+                throw new IllegalStateException(v.name() + ": fine-tuning needs the finished " + v.from().name()
+                        + " checkpoint in " + src);
+            }
+            init.get().restore(model, null);
+            if (v.thetaScale() != 1) {
+                for (DeltaActivation da : DeltaSparsity.layers(model).values()) {
+                    NDArray th = da.theta().value();
+                    da.theta().copyFrom(Tensors.mul(th, v.thetaScale()));
+                }
+            }
+            listener.message(String.format(Locale.ROOT, "%s: starting from %s (epoch %d), thetas x %s", v.name(),
+                    v.from().name(), init.get().state().epoch(), fmt(v.thetaScale())));
         }
-        listener.started(variant, first, cfg.epochs(), batches);
-        DeltaSparsity sparsity = new DeltaSparsity(model, sp);
+        DeltaSparsity sparsity = new DeltaSparsity(model, v.spRate()).normalisation(v.normalisation())
+                .thetaGradient(cfg.spThetaGrad());
+        if (cfg.layerWeights().length > 0) {
+            List<String> names = new ArrayList<>(DeltaSparsity.layers(model).keySet());
+            if (names.size() != cfg.layerWeights().length) {
+                throw new IllegalArgumentException("--layer-weights: " + cfg.layerWeights().length
+                        + " weights given, but the model has " + names.size() + " DeltaActivations " + names);
+            }
+            for (int i = 0; i < names.size(); i++) {
+                sparsity.layerWeight(names.get(i), cfg.layerWeights()[i]);
+            }
+        }
+        listener.started(v.name(), first, v.epochs(), batches);
         Trainer trainer = new Trainer(model, opt).loss(sparsity.plus(Losses::crossEntropy));
         long start = System.nanoTime();
         model.train(true);
-        for (int epoch = first; epoch < cfg.epochs(); epoch++) {
-            int[] order = shuffled(train.size(), cfg.seed() * 31 + epoch);
+        for (int epoch = first; epoch < v.epochs(); epoch++) {
+            int[] order = shuffled(train.size(), cfg.seed() * 31 + epoch + (v.finetuned() ? 7919 : 0));
             // random draws inside the model come from the engine generator, which checkpoints do not hold: seed it
             // per epoch so a resumed run draws what an uninterrupted one would
-            Engine.getInstance().setRandomSeed(IirSnn.epochSeed(cfg.seed(), variant, epoch));
+            Engine.getInstance().setRandomSeed(IirSnn.epochSeed(cfg.seed(), v.name(), epoch));
             RunningMean loss = new RunningMean();
             long correct = 0;
             long seen = 0;
@@ -333,16 +610,16 @@ public final class Delta {
                     correct += r.correct();
                     seen += r.count();
                 }
-                listener.batchDone(variant, epoch, b, loss.mean(), (double) correct / seen);
+                listener.batchDone(v.name(), epoch, b, loss.mean(), (double) correct / seen);
             }
-            listener.epochDone(variant, epoch, cfg.epochs(), loss.mean(), (double) correct / seen,
+            listener.epochDone(v.name(), epoch, v.epochs(), loss.mean(), (double) correct / seen,
                     (System.nanoTime() - t0) / 1e9);
             // the curve line before the checkpoint: an epoch re-run after a crash replaces it
-            MetricsLog.record(cfg.out().resolve(MetricsLog.FILE), cfg.data() + "-" + variant, epoch + 1,
+            MetricsLog.record(cfg.out().resolve(MetricsLog.FILE), cfg.data() + "-" + v.name(), epoch + 1,
                     Map.of("train_loss", loss.mean(), "train_accuracy", (double) correct / seen, "step",
                             opt.stepCount(), "seconds", (System.nanoTime() - start) / 1e9));
             Checkpoint.save(dir, model, opt, new Checkpoint.State(opt.stepCount(), epoch + 1, cfg.seed(),
-                    configMap(cfg, variant, sp),
+                    configMap(cfg, v),
                     Map.of("train_loss", loss.mean(), "train_accuracy", (double) correct / seen)));
             Checkpoint.keepLatest(dir, 1);
         }
@@ -351,22 +628,36 @@ public final class Delta {
         return (System.nanoTime() - start) / 1e9;
     }
 
-    /** The settings saved in each checkpoint: enough to rebuild the net and the test clips. */
-    private static Map<String, Object> configMap(Config cfg, String variant, double sp) {
+    /**
+     * The settings saved in each checkpoint: enough to rebuild the net (granularity, theta0) and the test clips, and
+     * for a fine-tuned variant the one it started from and its own schedule.
+     */
+    private static Map<String, Object> configMap(Config cfg, Variant v) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("recipe", "delta");
         m.put("data", cfg.data());
         m.put("data_dir", cfg.dataDir().toAbsolutePath().toString());
-        m.put("variant", variant);
-        m.put("sp_rate", sp);
+        m.put("variant", v.name());
+        m.put("sp_rate", v.spRate());
         m.put("frames", cfg.frames());
         m.put("train_clips", cfg.trainClips());
         m.put("test_clips", cfg.testClips());
-        m.put("epochs", cfg.epochs());
+        m.put("epochs", v.epochs());
         m.put("batch", cfg.batch());
-        m.put("lr", cfg.lr());
-        m.put("theta_lr", cfg.thetaLr());
+        m.put("lr", v.lr());
+        m.put("theta_lr", v.thetaLr());
         m.put("theta0", cfg.theta0());
+        m.put("granularity", cfg.granularity().name().toLowerCase(Locale.ROOT));
+        m.put("sp_norm", v.normalisation().name().toLowerCase(Locale.ROOT));
+        m.put("sp_theta_grad", cfg.spThetaGrad());
+        if (cfg.layerWeights().length > 0) {
+            m.put("layer_weights", java.util.Arrays.stream(cfg.layerWeights()).boxed().toList());
+        }
+        if (v.finetuned()) {
+            m.put("finetuned_from", v.from().name());
+            m.put("from_epochs", v.from().epochs());
+            m.put("theta_scale", v.thetaScale());
+        }
         m.put("seed", cfg.seed());
         return m;
     }
@@ -386,8 +677,8 @@ public final class Delta {
         return o;
     }
 
-    private static Result evaluate(Config cfg, String variant, double sp, Sequential model, Clips test,
-                                   NDManager manager, double trainSeconds) {
+    private static Result evaluate(Config cfg, Variant v, Sequential model, Clips test, NDManager manager,
+                                   double trainSeconds) {
         model.eval();
         Map<String, DeltaActivation> layers = DeltaSparsity.layers(model);
         layers.values().forEach(d -> d.recordStats(true).clearStats());
@@ -403,7 +694,7 @@ public final class Delta {
         Map<String, double[]> sparsity = new LinkedHashMap<>();
         Map<String, Double> theta = new LinkedHashMap<>();
         layers.forEach((k, d) -> {
-            sparsity.put(k, new double[] {d.temporalSparsity(), d.spatialSparsity()});
+            sparsity.put(k, new double[] {d.temporalSparsity(), d.spatialSparsity(), d.countedElements()});
             theta.put(k, java.util.Arrays.stream(d.stepSizes()).average().orElse(Double.NaN));
             d.recordStats(false);
         });
@@ -454,7 +745,7 @@ public final class Delta {
         }
         List<DeltaInference.LayerOps> opList = new ArrayList<>();
         ops.forEach((k, c) -> opList.add(new DeltaInference.LayerOps(k, c[0], c[1], c[2], c[3])));
-        return new Result(variant, sp, (double) correct / test.size(), sparsity, opList, zeroSkipping,
+        return new Result(v.name(), v.spRate(), (double) correct / test.size(), sparsity, opList, zeroSkipping,
                 medianMs(denseNs), medianMs(deltaNs), medianMs(javaDenseNs), (double) agree / n, maxDiff, theta,
                 trainSeconds);
     }
@@ -498,16 +789,58 @@ public final class Delta {
                 r.javaDenseMs(), r.agreement(), r.maxAbsDiff());
     }
 
-    /** The results as Markdown tables (accuracy and sparsity, operations, timings). */
+    /** Element-weighted fraction over all DeltaActivations: {zero deltas, zero activations}. */
+    static double[] overall(Result r) {
+        double n = 0;
+        double zd = 0;
+        double za = 0;
+        for (double[] v : r.sparsity().values()) {
+            n += v[2];
+            zd += v[0] * v[2];
+            za += v[1] * v[2];
+        }
+        return new double[] {zd / n, za / n};
+    }
+
+    /** How many times fewer non-zero deltas {@code r} has than {@code ref}: {@code (1 - zd_ref) / (1 - zd_r)}. */
+    static double nonZeroRatio(double zeroRef, double zero) {
+        return (1 - zeroRef) / (1 - zero);
+    }
+
+    /** The results as Markdown tables (summary vs (a) and the control, sparsity, operations, timings). */
     public static String table(Config cfg, List<Result> rows) {
+        String how = (cfg.finetune() ? String.format(Locale.ROOT, "fine-tuned from (a) %d epochs at lr %g, theta lr %g, "
+                + "thetas x %g", cfg.finetuneEpochs(), cfg.finetuneLr(), cfg.finetuneThetaLr(), cfg.thetaScale())
+                : "from scratch") + ", loss normalised by " + cfg.normalisation().name().toLowerCase(Locale.ROOT)
+                + (cfg.layerWeights().length == 0 ? "" : ", layer weights "
+                + java.util.Arrays.toString(cfg.layerWeights()))
+                + (cfg.spThetaGrad() ? "" : ", no sparsity-loss gradient into theta");
         StringBuilder s = new StringBuilder();
-        s.append(String.format(Locale.ROOT, "data %s, T=%d, %d epochs, batch %d, lr %g, theta lr %g, theta0 %g, "
-                        + "sp_rate(b) %g, seed %d%n%n", cfg.data(), cfg.frames(), cfg.epochs(), cfg.batch(), cfg.lr(),
-                cfg.thetaLr(), cfg.theta0(), cfg.spRate(), cfg.seed()));
-        s.append("| variant | accuracy | layer | zero deltas | zero activations | mean step |\n|---|---|---|---|---|---|\n");
+        s.append(String.format(Locale.ROOT, "data %s, T=%d, batch %d, seed %d; (a): %d epochs, lr %g, theta lr %g, "
+                        + "theta0 %g, %s thetas; (b): sp_rate %s, %s%n%n", cfg.data(), cfg.frames(), cfg.batch(),
+                cfg.seed(), cfg.epochs(), cfg.lr(), cfg.thetaLr(), cfg.theta0(),
+                cfg.granularity().name().toLowerCase(Locale.ROOT), java.util.Arrays.toString(cfg.spRates()), how));
+        Result a = rows.get(0);
+        Result control = rows.stream().filter(r -> r.spRate() == 0 && r != a).findFirst().orElse(null);
+        s.append("| variant | sp_rate | accuracy | change vs (a) | non-zero deltas vs (a), per layer | all layers | "
+                + "all layers vs sp 0 control |\n|---|---|---|---|---|---|---|\n");
+        for (Result r : rows) {
+            StringBuilder per = new StringBuilder();
+            r.sparsity().forEach((k, v) -> per.append(per.length() == 0 ? "" : " / ").append(String.format(
+                    Locale.ROOT, "%.2fx", nonZeroRatio(a.sparsity().get(k)[0], v[0]))));
+            s.append(String.format(Locale.ROOT, "| %s | %s | %.2f %% | %+.2f points | %s fewer | %.2fx fewer | %s |%n",
+                    r.variant(), fmt(r.spRate()), 100 * r.accuracy(), 100 * (r.accuracy() - a.accuracy()), per,
+                    nonZeroRatio(overall(a)[0], overall(r)[0]), control == null ? "-"
+                            : String.format(Locale.ROOT, "%.2fx fewer", nonZeroRatio(overall(control)[0],
+                            overall(r)[0]))));
+        }
+        s.append("\n| variant | accuracy | layer | zero deltas | zero activations | mean step |\n|---|---|---|---|---|---|\n");
         for (Result r : rows) {
             r.sparsity().forEach((k, v) -> s.append(String.format(Locale.ROOT, "| %s | %.2f %% | %s | %.4f | %.4f | "
                     + "%.4f |%n", r.variant(), 100 * r.accuracy(), k, v[0], v[1], r.meanTheta().get(k))));
+            double[] o = overall(r);
+            s.append(String.format(Locale.ROOT, "| %s | %.2f %% | all (element-weighted) | %.4f | %.4f | |%n",
+                    r.variant(), 100 * r.accuracy(), o[0], o[1]));
         }
         s.append("\n| variant | layer | dense MACs / clip | delta MACs / clip | skipped |\n|---|---|---|---|---|\n");
         for (Result r : rows) {
@@ -528,32 +861,28 @@ public final class Delta {
             s.append(String.format(Locale.ROOT, "| %s | %.3f | %.3f | %.3f | %.3f | %.2g |%n", r.variant(),
                     r.denseMs(), r.deltaMs(), r.javaDenseMs(), r.agreement(), r.maxAbsDiff()));
         }
-        if (rows.size() == 2) {
-            s.append("\nnon-zero delta ratio (a)/(b) per layer:");
-            for (String k : rows.get(0).sparsity().keySet()) {
-                double a = 1 - rows.get(0).sparsity().get(k)[0];
-                double b = 1 - rows.get(1).sparsity().get(k)[0];
-                s.append(String.format(Locale.ROOT, " %s %.2fx;", k, a / b));
-            }
-            s.append(String.format(Locale.ROOT, " accuracy change (b)-(a): %+.2f points%n",
-                    100 * (rows.get(1).accuracy() - rows.get(0).accuracy())));
-        }
         return s.toString();
     }
 
     private static void plot(Config cfg, List<Result> rows) throws IOException {
         DefaultCategoryDataset ds = new DefaultCategoryDataset();
         for (Result r : rows) {
-            String v = r.variant().substring(0, 1);
+            String v = r.variant().startsWith("a-") ? "(a)" : r.variant().contains("-ft")
+                    ? (r.spRate() == 0 ? "control (fine-tuned, sp 0)" : "(b) fine-tuned, sp " + fmt(r.spRate()))
+                    : "(b) sp " + fmt(r.spRate());
             r.sparsity().forEach((k, s) -> {
-                ds.addValue(s[0], "zero deltas (" + v + ")", k);
-                ds.addValue(s[1], "zero activations (" + v + ")", k);
+                ds.addValue(s[0], v, k + " deltas");
+                ds.addValue(s[1], v, k + " activations");
             });
         }
         JFreeChart chart = ChartFactory.createBarChart("Delta activation sparsity per layer, " + cfg.data()
-                        + " (a: no sparsity loss, b: sp_rate " + cfg.spRate() + ")", "layer", "fraction of zeros", ds,
+                        + " (a: no sparsity loss; b: with it" + (cfg.finetune() ? ", fine-tuned from a" : "") + ")",
+                "layer: zero deltas d_t / zero activations y_t (test set)", "fraction of zeros", ds,
                 PlotOrientation.VERTICAL, true, false, false);
-        ChartUtils.saveChartAsPNG(cfg.out().resolve(cfg.data() + "-sparsity.png").toFile(), chart, 900, 500);
+        Path png = cfg.out().resolve(cfg.data() + "-sparsity.png");
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        ChartUtils.writeChartAsPNG(buf, chart, 1100, 500);
+        dev.snn4j.runtime.io.AtomicFiles.write(png, buf.toByteArray());
     }
 
     // ------------------------------------------------------------------------------------------------ data

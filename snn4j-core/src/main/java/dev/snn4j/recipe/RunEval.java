@@ -191,7 +191,8 @@ public final class RunEval {
     // ------------------------------------------------------------------------------------------------ delta
 
     /**
-     * A delta variant folder ({@code nmnist-a-no-sparsity-loss/}, ...): the test clips are rebuilt from the data
+     * A delta variant folder ({@code nmnist-a-no-sparsity-loss/}, {@code nmnist-b-sp1/}, fine-tuned ones such as
+     * {@code nmnist-b-sp0-ft4-lr0.0001/}, ...; the theta granularity from the checkpoint): the test clips are rebuilt from the data
      * folder the checkpoint records (or {@code dataDir} if not null). Firing rates are the fraction of non-zero
      * deltas (the messages a delta-driven execution sends) per DeltaActivation layer.
      */
@@ -203,14 +204,16 @@ public final class RunEval {
                     + "settings (recipe 'delta' and 'test_clips'; checkpoints written before snn4j eval lack them)");
         }
         Path dir = dataDir != null ? dataDir : Path.of(String.valueOf(c.get("data_dir")));
+        DeltaActivation.Granularity granularity = Delta.granularity(c, ck.dir().resolve(Checkpoint.INFO_FILE));
+        // only the data settings matter here: the test clips are rebuilt, the net comes from the checkpoint
         Delta.Config cfg = new Delta.Config(String.valueOf(c.get("data")), dir, variantDir.getParent(),
                 intOf(c, "frames", ck), intOf(c, "train_clips", ck), intOf(c, "test_clips", ck), 1,
-                intOf(c, "batch", ck), dbl(c, "lr", ck), dbl(c, "theta_lr", ck), 1, dbl(c, "theta0", ck),
-                ck.state().seed(), 0);
+                intOf(c, "batch", ck), 1e-3, 0, new double[] {1}, dbl(c, "theta0", ck), granularity, 0, 0, 0, 1,
+                false, DeltaSparsity.Normalisation.NUMEL, new double[0], true, ck.state().seed(), 0);
         Delta.Clips test = cfg.data().equals("nmnist") ? Delta.nmnistSplit(cfg, "test100.txt", cfg.testClips())
                 : Delta.moving(cfg)[1];
         try (NDManager m = NDManager.newBaseManager()) {
-            Sequential model = Delta.model(m, test.frameShape(), test.classes(), cfg.theta0());
+            Sequential model = Delta.model(m, test.frameShape(), test.classes(), cfg.theta0(), granularity);
             ck.restore(model, null);
             model.eval();
             Map<String, DeltaActivation> layers = DeltaSparsity.layers(model);

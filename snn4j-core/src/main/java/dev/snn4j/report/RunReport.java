@@ -260,6 +260,22 @@ public final class RunReport {
                     }
                 }
             }
+            if (delta != null) {
+                // one row per variant: fine-tuned variants and the sp 0 control name the variant they started from
+                h.append("<table><tr><th>variant</th><th>sp_rate</th><th>fine-tuned from</th><th>accuracy</th>"
+                        + "<th>zero deltas, all layers</th><th>non-zero deltas vs (a)</th></tr>\n");
+                for (Map<String, Object> v : maps(delta.get("variants"))) {
+                    Object ratio = v.get("nonzero_delta_ratio_vs_a");
+                    Object zero = v.get("zero_deltas_all_layers");
+                    h.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>"
+                                    + "<td>%s</td></tr>%n", esc(str(v.get("variant"))), esc(str(v.get("sp_rate"))),
+                            v.get("finetuned_from") == null ? "-" : esc(str(v.get("finetuned_from"))),
+                            pct(v.get("accuracy")), zero instanceof Number z ? String.format(Locale.ROOT, "%.4f",
+                                    z.doubleValue()) : "-", ratio instanceof Number x
+                                    ? String.format(Locale.ROOT, "%.2fx fewer", x.doubleValue()) : "-"));
+                }
+                h.append("</table>\n");
+            }
             h.append(sp.isEmpty() ? na("no <code>&lt;data&gt;-results.json</code>")
                     : img("sparsity per layer", bars(sp, "fraction of zeros per DeltaActivation layer", "layer",
                     "fraction of zeros")));

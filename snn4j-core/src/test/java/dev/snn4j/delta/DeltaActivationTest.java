@@ -165,6 +165,90 @@ class DeltaActivationTest {
         }
     }
 
+    /**
+     * The ACTIVITY-normalised penalty {@code ||d||_1 / (||y||_1 + eps)} (a ratio: a new differentiable piece), FD in
+     * theta for per-channel and per-neuron steps (with one step for the whole layer the ratio does not depend on it).
+     */
+    @Test
+    void activityNormalisedPenaltyMatchesFiniteDifferencesInTheta() {
+        for (Granularity g : new Granularity[] {Granularity.CHANNEL, Granularity.NEURON}) {
+            DeltaActivation da = new DeltaActivation(m, g, new long[] {4}, 0.3);
+            Linear fc = new Linear(m, 4, 3, true);
+            Sequential net = new Sequential().add("delta", da).add("fc", fc);
+            net.to(DataType.FLOAT64);
+            double[] th = da.theta().value().toDoubleArray();
+            for (int i = 0; i < th.length; i++) {
+                th[i] = (i % 2 == 0 ? 1 : -1) * (0.3 + 0.05 * i);
+            }
+            da.theta().copyFrom(m.create(th, da.theta().value().getShape()));
+            // values at a*(k+u) with a = 0.3: with other steps per entry the inputs are rescaled per entry below
+            NDArray base = awayFromBoundaries(9, 1.0, 5, 2, 4);
+            double[] steps = da.stepSizes();
+            double[] v = base.toDoubleArray();
+            for (int i = 0; i < v.length; i++) {
+                v[i] *= steps[g == Granularity.CHANNEL || g == Granularity.NEURON ? i % 4 : 0];
+            }
+            GradCheck gc = new GradCheck(m).step(1e-7).tolerance(1e-5, 1e-8);
+            Var x = gc.input("x", m.create(v, base.getShape()));
+            DeltaSparsity sp = new DeltaSparsity(net, 0.7).normalisation(DeltaSparsity.Normalisation.ACTIVITY);
+            Var t = gc.param("delta.theta", da.theta());
+            Var w = gc.param("fc.weight", fc.weight());
+            gc.check("DeltaActivation " + g + ": task + activity-normalised sparsity loss", () -> {
+                NDArray y = net.forward(x.value());
+                return GradCheck.weightedSum(y, 3).add(sp.penalty());
+            }, t, w);
+            gc.check("DeltaActivation " + g + ": activity-normalised sparsity loss alone", () -> {
+                net.forward(x.value());
+                return sp.penalty();
+            }, t);
+            net.resetState();
+        }
+    }
+
+    /** thetaGradient(false): same penalty value and input gradient, no gradient in theta (both normalisations). */
+    @Test
+    void penaltyWithoutThetaGradientKeepsValueAndInputGradient() {
+        for (DeltaSparsity.Normalisation n : DeltaSparsity.Normalisation.values()) {
+            double[][] got = new double[2][];
+            double[] values = new double[2];
+            double[] thetaGradNorm = new double[2];
+            for (int pass = 0; pass < 2; pass++) {
+                DeltaActivation da = new DeltaActivation(m, Granularity.CHANNEL, new long[] {3}, 0.25);
+                Sequential net = new Sequential().add("delta", da);
+                net.to(DataType.FLOAT64);
+                DeltaSparsity sp = new DeltaSparsity(net, 0.5).normalisation(n).thetaGradient(pass == 0);
+                try (NDScope ignored = new NDScope()) {
+                    NDArray x = GradCheck.randn(m, 11, 0.2, 0.6, 4, 2, 3);
+                    x.setRequiresGradient(true);
+                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                        net.forward(x);
+                        NDArray p = sp.penalty();
+                        values[pass] = p.getDouble();
+                        gc.backward(p);
+                    }
+                    got[pass] = x.getGradient().toDoubleArray();
+                    thetaGradNorm[pass] = da.theta().value().getGradient().toType(DataType.FLOAT64, false).abs().sum().getDouble();
+                }
+                net.resetState();
+            }
+            assertEquals(values[0], values[1], 1e-12, n + ": value");
+            assertArrayEquals(got[0], got[1], 1e-12, n + ": input gradient");
+            assertTrue(thetaGradNorm[0] > 0, n + ": the default penalty moves theta");
+            assertEquals(0.0, thetaGradNorm[1], 0.0, n + ": no theta gradient");
+        }
+    }
+
+    @Test
+    void activityNormalisedPenaltyIsRatioOfL1Norms() {
+        DeltaActivation da = new DeltaActivation(m, Granularity.LAYER, new long[] {2}, 1.0);
+        Sequential net = new Sequential().add("da", da);
+        net.forward(m.create(new float[] {1f, 2f, 3f, 2f}, new ai.djl.ndarray.types.Shape(2, 1, 2)));
+        // y: [1,2],[3,2] (times a); d: [1,2],[2,0] -> ||d||_1 / ||y||_1 = 5 / 8, independent of a
+        double p = new DeltaSparsity(net, 0.1).normalisation(DeltaSparsity.Normalisation.ACTIVITY).penalty()
+                .toType(DataType.FLOAT64, false).getDouble();
+        assertEquals(0.1 * 5 / 8, p, 1e-6);
+    }
+
     @Test
     void penaltyIsSpRateTimesMeanAbsDelta() {
         DeltaActivation da = new DeltaActivation(m, Granularity.LAYER, new long[] {2}, 1.0);

@@ -13,8 +13,15 @@ import dev.snn4j.train.Losses;
 import dev.snn4j.train.ParamGroup;
 import dev.snn4j.train.Trainer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The recipe's model on generated moving digits: trains a step with the sparsity loss, delta path == dense. */
@@ -55,6 +62,49 @@ class DeltaRecipeTest {
                 assertTrue(res.performedMacs() < res.denseMacs());
             }
             opt.close();
+        }
+    }
+
+    @Test
+    void sweepWithFineTuningBuildsControlAndVariantsFromA() {
+        Delta.Config cfg = Delta.Config.parse(new String[] {"--data", "moving", "--finetune-epochs", "3",
+                "--sweep", "1,4", "--theta-scale", "2"});
+        List<Delta.Variant> v = Delta.variants(cfg);
+        assertEquals(List.of("a-no-sparsity-loss", "b-sp0-ft3-lr0.0001-ts2", "b-sp1-ft3-lr0.0001-ts2",
+                "b-sp4-ft3-lr0.0001-ts2"), v.stream().map(Delta.Variant::name).toList());
+        assertTrue(v.subList(1, 4).stream().allMatch(x -> x.from() == v.get(0) && x.epochs() == 3));
+        Delta.Config scratch = Delta.Config.parse(new String[] {"--sp", "0.5", "--layer-weights", "4,1,1"});
+        assertEquals(List.of("a-no-sparsity-loss", "b-sp0.5-w4_1_1"), Delta.variants(scratch).stream()
+                .map(Delta.Variant::name).toList());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Delta.Config.parse(new String[] {"--sweep", "1,x"}));
+        assertTrue(e.getMessage().contains("--sp") && e.getMessage().contains("'x'"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Delta.Config.parse(new String[] {"--fine", "1"}));
+        assertTrue(e.getMessage().contains("unknown options [fine]"), e.getMessage());
+    }
+
+    /**
+     * End to end on the repository's small Fashion-MNIST: (a), then a fine-tuned control with learning rates 0, which
+     * must reproduce (a) exactly (it starts from (a)'s final weights), and a fine-tuned sparsity variant; a second run
+     * only evaluates the saved checkpoints.
+     */
+    @Test
+    void fineTunedVariantsStartFromTheFinishedA(@TempDir Path out) throws Exception {
+        Path data = Path.of("../data/fashion-mnist-small");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(data), "no " + data);
+        String[] args = {"--data", "moving", "--data-dir", data.toString(), "--train", "8", "--test", "4",
+                "--frames", "3", "--epochs", "1", "--batch", "4", "--finetune-epochs", "1", "--finetune-lr", "0",
+                "--finetune-theta-lr", "0", "--sweep", "2", "--timed", "2", "--out", out.toString()};
+        List<Delta.Result> rows = Delta.run(Delta.Config.parse(args));
+        assertEquals(3, rows.size());
+        Delta.Result a = rows.get(0);
+        Delta.Result control = rows.get(1);
+        assertEquals(a.accuracy(), control.accuracy());
+        a.sparsity().forEach((k, s) -> assertArrayEquals(s, control.sparsity().get(k), 1e-12, k));
+        assertTrue(Files.size(out.resolve("moving-results.md")) > 0 && Files.size(out.resolve("moving-sparsity.png")) > 0);
+        List<Delta.Result> again = Delta.run(Delta.Config.parse(args));
+        for (int i = 0; i < 3; i++) {
+            assertEquals(rows.get(i).accuracy(), again.get(i).accuracy(), rows.get(i).variant());
         }
     }
 }

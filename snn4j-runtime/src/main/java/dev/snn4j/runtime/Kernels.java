@@ -4,18 +4,23 @@ package dev.snn4j.runtime;
  * The accumulate loops of the event-driven layers: a SIMD path on {@code jdk.incubator.vector} when that module is
  * resolved (the {@code snn4j} launcher and the tests add it) and not disabled with {@code -Dsnn4j.runtime.scalar=true},
  * else plain scalar loops. The vector path multiplies then adds (no fused multiply-add) like the scalar path, so
- * both give the same floats.
+ * both give the same floats. Public so that other event-driven paths (e.g. the core module's delta inference) use the
+ * same loops.
+ *
+ * <pre>{@code
+ * Kernels.axpy(0.5f, weights, row * n, y, 0, n);   // y += 0.5 * weights[row]
+ * }</pre>
  */
-final class Kernels {
+public final class Kernels {
     /** Whether the SIMD path is in use. */
-    static final boolean VECTOR = !Boolean.getBoolean("snn4j.runtime.scalar")
+    public static final boolean VECTOR = !Boolean.getBoolean("snn4j.runtime.scalar")
             && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
 
     private Kernels() {
     }
 
     /** {@code "vector <species>"} or {@code "scalar"}. */
-    static String describe() {
+    public static String describe() {
         return VECTOR ? "vector " + VectorKernels.species() : "scalar";
     }
 
@@ -41,7 +46,7 @@ final class Kernels {
     }
 
     /** {@code y[yOff..yOff+n) += a * w[wOff..wOff+n)}. */
-    static void axpy(float a, float[] w, int wOff, float[] y, int yOff, int n) {
+    public static void axpy(float a, float[] w, int wOff, float[] y, int yOff, int n) {
         if (VECTOR) {
             VectorKernels.axpy(a, w, wOff, y, yOff, n);
             return;
