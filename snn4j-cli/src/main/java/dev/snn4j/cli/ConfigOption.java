@@ -53,7 +53,7 @@ final class ConfigOption {
     /** The file written into run directories. */
     static final String RESOLVED = "resolved-config.json";
     /** Options that are not part of a run's configuration. */
-    private static final List<String> NOT_CONFIG = List.of("--config", "--verbose", "--help", "--version");
+    private static final List<String> NOT_CONFIG = List.of("--config", "--resume", "--verbose", "--help", "--version");
 
     @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
     CommandSpec spec;
@@ -61,6 +61,11 @@ final class ConfigOption {
     @Option(names = "--config", paramLabel = "FILE", description = "JSON file with option values (keys = long option "
             + "names without '--'); options on the command line override it. See docs/configs/.")
     Path file;
+
+    @Option(names = "--resume", description = "Continue the run in --out from its last complete checkpoint, with the "
+            + "same data order and optimizer state; a usage error if --out holds no checkpoint. (Running the same "
+            + "command again without --resume also continues an existing run.)")
+    boolean resume;
 
     /** Option name -> the file its value came from (for error messages). */
     private final Map<String, Path> fromFile = new LinkedHashMap<>();
@@ -105,6 +110,29 @@ final class ConfigOption {
             }
             o.setValue(convert(key, o, e.getValue()));
             fromFile.put(o.longestName(), file);
+        }
+    }
+
+    /**
+     * With {@code --resume}: a usage error unless {@code out} holds at least one complete checkpoint (a
+     * {@code checkpoint.json} up to 4 folders down), so that a mistyped {@code --out} does not silently start a new
+     * run.
+     */
+    void checkResume(Path out) {
+        if (!resume) {
+            return;
+        }
+        boolean found = false;
+        if (out != null && Files.isDirectory(out)) {
+            try (java.util.stream.Stream<Path> s = Files.walk(out, 4)) {
+                found = s.anyMatch(p -> p.getFileName().toString().equals("checkpoint.json"));
+            } catch (IOException | java.io.UncheckedIOException e) {
+                found = false;
+            }
+        }
+        if (!found) {
+            throw usage("--resume: " + out + " holds no checkpoint to resume (checkpoint.json); check --out, or drop "
+                    + "--resume to start a new run");
         }
     }
 

@@ -61,6 +61,7 @@ final class TrainIirCommand implements Callable<Integer> {
         config.apply();
         config.required(data, "--data");
         config.require(out != null, "--out", "must be a folder", out);
+        config.checkResume(out);
         options.validate(config);
         ImageDataset train;
         ImageDataset test;

@@ -103,6 +103,7 @@ public final class TrainSpikeGptCommand implements Runnable {
         config.apply();
         config.required(corpus, "--corpus");
         config.required(out, "--out");
+        config.checkResume(out);
         for (Object[] o : new Object[][] {{"--embd", embd}, {"--layers", layers}, {"--context", context},
                 {"--batch", batch}, {"--steps", steps}, {"--eval-batch", evalBatch},
                 {"--checkpoint-every", checkpointEvery}, {"--log-every", logEvery}}) {

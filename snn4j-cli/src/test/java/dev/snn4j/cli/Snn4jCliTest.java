@@ -83,4 +83,19 @@ class Snn4jCliTest {
         assertEquals(1, r.code());
         assertTrue(r.err().contains("\tat dev.snn4j."), r.err());
     }
+
+    @Test
+    void resumeWithoutACheckpointIsAUsageErrorBeforeAnyWork(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        for (String[] cmd : new String[][] {
+                {"train", "iir", "--data", dir.resolve("nope").toString()},
+                {"train", "spikegpt", "--corpus", dir.resolve("nope.txt").toString()},
+                {"train", "delays", "--data", dir.resolve("nope").toString()},
+                {"train", "delta", "--dataset", "nmnist", "--data", dir.resolve("nope").toString()}}) {
+            String[] args = java.util.stream.Stream.concat(java.util.Arrays.stream(cmd),
+                    java.util.stream.Stream.of("--out", dir.resolve("run").toString(), "--resume")).toArray(String[]::new);
+            CliRun r = run(args);
+            assertEquals(2, r.code(), String.join(" ", cmd) + ": " + r.err());
+            assertTrue(r.err().contains("--resume") && r.err().contains("no checkpoint"), r.err());
+        }
+    }
 }
