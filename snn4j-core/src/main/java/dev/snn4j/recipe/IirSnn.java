@@ -291,7 +291,8 @@ public final class IirSnn {
      * image by image, every model in turn (the order rotating with the image), after a warm-up of each. Timing the
      * models together rather than each at the end of its own stage means that the ratios between them (T=1 vs T=5)
      * are measured under the same machine load, and the median drops the images a background process disturbed.
-     * Returns NaN for every model if {@code images} is 0.
+     * Timed with one engine thread (the batch-1 deployment case; see {@link dev.snn4j.nn.EngineThreads}). Returns
+     * NaN for every model if {@code images} is 0.
      */
     static double[] interleavedLatencyMs(List<Vgg> models, ImageBatches test, int images, NDManager manager) {
         double[] result = new double[models.size()];
@@ -299,6 +300,19 @@ public final class IirSnn {
             java.util.Arrays.fill(result, Double.NaN);
             return result;
         }
+        // batch 1 runs one engine thread: with more, every small operation pays an OpenMP fork/join, and on a shared
+        // machine those barriers stall (docs/ENGINE-NOTES.md); training keeps its thread count
+        int threads = dev.snn4j.nn.EngineThreads.get();
+        dev.snn4j.nn.EngineThreads.set(1);
+        try {
+            return timeInterleaved(models, test, images, manager);
+        } finally {
+            dev.snn4j.nn.EngineThreads.set(threads);
+        }
+    }
+
+    private static double[] timeInterleaved(List<Vgg> models, ImageBatches test, int images, NDManager manager) {
+        double[] result = new double[models.size()];
         int[] order = test.order(0, 0, false);
         int n = Math.min(images, order.length);
         int warmup = Math.min(20, n);
