@@ -40,4 +40,15 @@ class AtomicFilesTest {
             assertEquals(1, s.count());
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void writtenFilesAreReadableByOthersOnPosixFileSystems(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
+        java.nio.file.Path f = dir.resolve("report.html");
+        AtomicFiles.write(f, new byte[] {1, 2, 3});
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.getFileStore(f)
+                .supportsFileAttributeView(java.nio.file.attribute.PosixFileAttributeView.class));
+        org.junit.jupiter.api.Assertions.assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions
+                .toString(java.nio.file.Files.getPosixFilePermissions(f)));
+    }
 }
