@@ -693,8 +693,8 @@ public final class Delays {
      *   <li>{@code epochs=6}, {@code batch=64}, {@code hidden=128,128}, {@code D=13}, {@code dropout=0.4},
      *   {@code seed=0}</li>
      *   <li>{@code bench=true}: instead, time the SHD-shape LEARNED net (140-256-256-20, T 100, D 25, batch 256;
-     *   {@code iterations=5}, {@code warmup=2}, input rate {@code rate=0.05}; {@code conv=true} for the engine
-     *   convolution path)</li>
+     *   {@code iterations=5}, {@code warmup=2}, input rate {@code rate=0.05}; {@code conv=false} for the unfold +
+     *   matrix-product path instead of the engine convolution)</li>
      * </ul>
      */
     public static void main(String[] args) throws IOException {
@@ -724,7 +724,7 @@ public final class Delays {
             }
             int steps = Integer.parseInt(a.getOrDefault("T", "100"));
             int batch = Integer.parseInt(a.getOrDefault("batch", "256"));
-            boolean conv = Boolean.parseBoolean(a.getOrDefault("conv", "false"));
+            boolean conv = Boolean.parseBoolean(a.getOrDefault("conv", "true"));
             double[] ms = benchmark(shd, conv, steps, batch,
                     Double.parseDouble(a.getOrDefault("rate", "0.05")), Integer.parseInt(a.getOrDefault("warmup", "2")),
                     Integer.parseInt(a.getOrDefault("iterations", "5")));
