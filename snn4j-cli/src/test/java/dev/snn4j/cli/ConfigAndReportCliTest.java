@@ -27,14 +27,8 @@ class ConfigAndReportCliTest {
     @TempDir
     Path tmp;
 
-    private record Result(int code, String out, String err) {
-    }
-
-    private static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Snn4j.newCommandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
-        return new Result(code, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.run(args);
     }
 
     /** Parses {@code args} for {@code train delays} and applies the config, without running anything. */
@@ -104,20 +98,20 @@ class ConfigAndReportCliTest {
         };
         for (String[] c : cases) {
             Path f = write("bad.json", c[0]);
-            Result r = run("train", "delays", "--config", f.toString(), "--data", tmp.toString());
+            CliRun r = run("train", "delays", "--config", f.toString(), "--data", tmp.toString());
             assertEquals(2, r.code(), c[0] + " -> " + r.err());
             String first = r.err().lines().findFirst().orElse("");
             assertTrue(first.contains(f.toString()) && first.contains(c[1]), c[0] + " -> " + first);
             assertFalse(r.err().contains("Exception"), r.err());
         }
-        Result missing = run("train", "delays", "--config", tmp.resolve("nope.json").toString());
+        CliRun missing = run("train", "delays", "--config", tmp.resolve("nope.json").toString());
         assertEquals(2, missing.code());
         assertTrue(missing.err().startsWith("config file not found: "), missing.err());
     }
 
     @Test
     void flagsStillGetOptionStyleMessages() {
-        Result r = run("train", "delays", "--batch", "0", "--data", tmp.toString());
+        CliRun r = run("train", "delays", "--batch", "0", "--data", tmp.toString());
         assertEquals(2, r.code());
         assertTrue(r.err().startsWith("Invalid value for option '--batch': must be >= 1, got 0"), r.err());
     }
@@ -154,7 +148,7 @@ class ConfigAndReportCliTest {
     void newSubcommandsHaveHelpAndReportUsageErrorsBeforeReadingData() {
         for (String[] help : new String[][] {{"train", "delays", "--help"}, {"train", "delta", "--help"},
                 {"eval", "--help"}, {"report", "--help"}}) {
-            Result r = run(help);
+            CliRun r = run(help);
             assertEquals(0, r.code(), String.join(" ", help));
             assertTrue(r.out().contains("--") && r.out().contains("Usage"), r.out());
         }
@@ -174,7 +168,7 @@ class ConfigAndReportCliTest {
         assertEquals(2, run("eval", tmp.toString(), "--eval-batch", "0").code());
         assertEquals(2, run("report").code());
         // and with valid options, a missing folder is a one-line failure
-        Result r = run("train", "delays", "--data", nowhere, "--out", tmp.resolve("o").toString());
+        CliRun r = run("train", "delays", "--data", nowhere, "--out", tmp.resolve("o").toString());
         assertEquals(1, r.code());
         assertTrue(r.err().startsWith("snn4j: error: " + nowhere), r.err());
         assertEquals(1, run("eval", nowhere).code());
@@ -206,7 +200,7 @@ class ConfigAndReportCliTest {
                  "spikes":[[0,1],[2,0],[4,2]]},"act2":{"total":2,"shown":[0,1],"spikes":[[1,1]]}}}]}
                 """);
         Files.writeString(dir.resolve("resolved-config.json"), "{\"command\": \"demo\", \"seed\": 1}");
-        Result r = run("report", dir.toString());
+        CliRun r = run("report", dir.toString());
         assertEquals(0, r.code(), r.err());
         Path html = dir.resolve("report.html");
         String page = Files.readString(html);
@@ -234,7 +228,7 @@ class ConfigAndReportCliTest {
 
     @Test
     void reportOnAnEmptyRunDirSaysWhatIsMissing() throws Exception {
-        Result r = run("report", tmp.toString());
+        CliRun r = run("report", tmp.toString());
         assertEquals(0, r.code(), r.err());
         String page = Files.readString(tmp.resolve("report.html"));
         assertTrue(page.contains("Not available: no eval.json") && page.contains("snn4j eval"), page);

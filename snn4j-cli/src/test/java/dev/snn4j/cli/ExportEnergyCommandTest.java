@@ -8,8 +8,6 @@ import dev.snn4j.train.Checkpoint;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -23,14 +21,8 @@ class ExportEnergyCommandTest {
     @TempDir
     Path tmp;
 
-    private record Run(int code, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Snn4j.newCommandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
-        return new Run(code, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.run(args);
     }
 
     /** A delays-recipe checkpoint of a small random net (what {@code recipe.Delays} writes). */
@@ -53,7 +45,7 @@ class ExportEnergyCommandTest {
     @Test
     void exportsACheckpointToRuntimeAndNirAndReportsEnergy() throws Exception {
         Path ck = delayCheckpoint();
-        Run r = run("export", ck.toString(), "--format", "runtime", "--out", tmp.resolve("rt").toString());
+        CliRun r = run("export", ck.toString(), "--format", "runtime", "--out", tmp.resolve("rt").toString());
         assertEquals(0, r.code(), r.err());
         SpikingModel m = SpikingModel.load(tmp.resolve("rt"));
         assertEquals(20, m.timeSteps());
@@ -80,7 +72,7 @@ class ExportEnergyCommandTest {
 
     @Test
     void wrongFilesGiveOneLineErrorsNamingTheFile() throws Exception {
-        Run r = run("export", tmp.resolve("missing").toString(), "--format", "runtime", "--out", "x");
+        CliRun r = run("export", tmp.resolve("missing").toString(), "--format", "runtime", "--out", "x");
         assertEquals(Snn4j.USAGE, r.code());
         assertTrue(r.err().contains("missing"), r.err());
 

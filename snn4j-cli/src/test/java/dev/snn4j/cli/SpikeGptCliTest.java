@@ -4,8 +4,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -17,14 +15,8 @@ class SpikeGptCliTest {
     @TempDir
     Path tmp;
 
-    private record Result(int code, String out, String err) {
-    }
-
-    private static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Snn4j.newCommandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
-        return new Result(code, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.run(args);
     }
 
     @Test
@@ -32,7 +24,7 @@ class SpikeGptCliTest {
         assertEquals(2, run("train").code());
         assertEquals(2, run("train", "spikegpt").code(), "--corpus and --out are required");
         assertEquals(2, run("train", "spikegpt", "--corpus", "c.txt", "--out", "o", "--steps", "0").code());
-        Result heldOut = run("train", "spikegpt", "--corpus", "c.txt", "--out", "o", "--held-out", "1.5");
+        CliRun heldOut = run("train", "spikegpt", "--corpus", "c.txt", "--out", "o", "--held-out", "1.5");
         assertEquals(2, heldOut.code());
         assertTrue(heldOut.err().startsWith("Invalid value for option '--held-out': must be in (0, 1), got 1.5"),
                 heldOut.err());
@@ -50,12 +42,12 @@ class SpikeGptCliTest {
 
     @Test
     void missingFilesFailWithOneLine() {
-        Result r = run("train", "spikegpt", "--corpus", tmp.resolve("none.txt").toString(), "--out",
+        CliRun r = run("train", "spikegpt", "--corpus", tmp.resolve("none.txt").toString(), "--out",
                 tmp.resolve("o").toString());
         assertEquals(1, r.code());
         assertEquals(1, r.err().strip().split("\\R").length, r.err());
         assertTrue(r.err().contains("none.txt"), r.err());
-        Result g = run("generate", "--model", tmp.resolve("nomodel").toString(), "--prompt", "x");
+        CliRun g = run("generate", "--model", tmp.resolve("nomodel").toString(), "--prompt", "x");
         assertEquals(1, g.code());
         assertTrue(g.err().contains("not a SpikeGPT model directory"), g.err());
     }
@@ -65,31 +57,31 @@ class SpikeGptCliTest {
         Path corpus = tmp.resolve("c.txt");
         Files.writeString(corpus, "\uFEFFa rose is a rose.\r".repeat(80));
         Path out = tmp.resolve("model");
-        Result t = run("train", "spikegpt", "--corpus", corpus.toString(), "--out", out.toString(), "--embd", "16",
+        CliRun t = run("train", "spikegpt", "--corpus", corpus.toString(), "--out", out.toString(), "--embd", "16",
                 "--layers", "1", "--context", "16", "--batch", "4", "--steps", "3", "--log-every", "1",
                 "--eval-tokens", "64");
         assertEquals(0, t.code(), t.err());
         assertTrue(t.out().contains("held-out:") && t.out().contains("bits per character"), t.out());
         assertTrue(Files.isRegularFile(out.resolve(ConfigOption.RESOLVED)), "resolved configuration saved");
         // eval scores the same held-out tokens with the saved model: the same figure as at the end of training
-        Result e = run("eval", out.toString(), "--eval-tokens", "64");
+        CliRun e = run("eval", out.toString(), "--eval-tokens", "64");
         assertEquals(0, e.code(), e.err());
         String trained = t.out().lines().filter(l -> l.startsWith("held-out:")).findFirst().orElseThrow();
         assertEquals(trained, e.out().lines().filter(l -> l.startsWith("held-out:")).findFirst().orElseThrow());
-        Result rep = run("report", out.toString());
+        CliRun rep = run("report", out.toString());
         assertEquals(0, rep.code(), rep.err());
         assertTrue(Files.readString(out.resolve("report.html")).contains("bits per character"));
-        Result g = run("generate", "--model", out.toString(), "--prompt", "a rose", "--tokens", "10",
+        CliRun g = run("generate", "--model", out.toString(), "--prompt", "a rose", "--tokens", "10",
                 "--temperature", "0.8", "--top-p", "0.9", "--seed", "5");
         assertEquals(0, g.code(), g.err());
         String text = g.out().strip();
         assertTrue(text.startsWith("a rose") && text.length() >= 6, text);
         assertEquals(g.out(), run("generate", "--model", out.toString(), "--prompt", "a rose", "--tokens", "10",
                 "--temperature", "0.8", "--top-p", "0.9", "--seed", "5").out(), "seeded: same text");
-        Result bad = run("generate", "--model", out.toString(), "--prompt", "a tulip");
+        CliRun bad = run("generate", "--model", out.toString(), "--prompt", "a tulip");
         assertEquals(2, bad.code());
         assertTrue(bad.err().contains("'t' (U+0074) at position 2"), bad.err());
-        Result b = run("bench", "generate", "--model", out.toString(), "--contexts", "8", "--tokens", "2",
+        CliRun b = run("bench", "generate", "--model", out.toString(), "--contexts", "8", "--tokens", "2",
                 "--recurrent-tokens", "4");
         assertEquals(0, b.code(), b.err());
         assertTrue(b.out().contains("context 8: recurrent"), b.out());

@@ -30,14 +30,8 @@ class TrainDeltaCliTest {
     @TempDir
     Path tmp;
 
-    private record Result(int code, String out, String err) {
-    }
-
-    private static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Snn4j.newCommandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
-        return new Result(code, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.run(args);
     }
 
     @Test
@@ -62,12 +56,12 @@ class TrainDeltaCliTest {
         bad.forEach((opts, option) -> {
             List<String> args = new java.util.ArrayList<>(List.of("train", "delta", "--data", nowhere));
             args.addAll(opts);
-            Result r = run(args.toArray(String[]::new));
+            CliRun r = run(args.toArray(String[]::new));
             assertEquals(2, r.code(), opts + ": " + r.err());
             assertTrue(r.err().contains(option), opts + ": " + r.err());
         });
         // valid fine-tuning options: past validation, the missing data folder is the error
-        Result r = run("train", "delta", "--data", nowhere, "--out", tmp.resolve("o").toString(), "--finetune-epochs",
+        CliRun r = run("train", "delta", "--data", nowhere, "--out", tmp.resolve("o").toString(), "--finetune-epochs",
                 "2", "--sweep", "1,4", "--theta-scale", "2", "--sp-norm", "activity", "--layer-weights", "4,1,1",
                 "--granularity", "layer", "--sp-theta-grad", "false", "--control", "false");
         assertEquals(1, r.code(), r.err());
@@ -87,7 +81,7 @@ class TrainDeltaCliTest {
         assertEquals(3, c.finetuneEpochs);
         assertEquals(List.of(4.0, 1.0, 1.0), c.config.resolved().get("layer-weights"));
         // --sp from the file, --sweep on the command line: the command line wins (no "not both" error)
-        Result r = run("train", "delta", "--config", cfg.toString(), "--sweep", "1,4", "--data",
+        CliRun r = run("train", "delta", "--config", cfg.toString(), "--sweep", "1,4", "--data",
                 tmp.resolve("none").toString(), "--out", tmp.resolve("o").toString());
         assertEquals(1, r.code(), r.err());
         Files.writeString(cfg, "{\"layer-weights\": [4, \"x\", 1]}");
@@ -102,7 +96,7 @@ class TrainDeltaCliTest {
         Path data = Path.of("..", "data", "fashion-mnist-small");
         Assumptions.assumeTrue(Files.isDirectory(data), "no " + data);
         Path out = tmp.resolve("run");
-        Result r = run("train", "delta", "--dataset", "moving", "--data", data.toString(), "--train-clips", "8",
+        CliRun r = run("train", "delta", "--dataset", "moving", "--data", data.toString(), "--train-clips", "8",
                 "--test-clips", "4", "--frames", "3", "--epochs", "1", "--batch", "4", "--finetune-epochs", "1",
                 "--sweep", "2", "--granularity", "layer", "--timed-clips", "1", "--out", out.toString());
         assertEquals(0, r.code(), r.err());
