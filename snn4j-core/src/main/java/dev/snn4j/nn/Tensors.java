@@ -118,15 +118,20 @@ public final class Tensors {
     static final int CONV_CHANNEL_BLOCK = 16;
 
     /**
-     * The engine's N-d convolution ({@code x [B, Cin, ...]}, {@code w [Cout, Cin / groups, ...]}), with a workaround
-     * for an engine bug: on this machine's PyTorch 2.7.1 CPU build (oneDNN 3.7.1, AVX-512 and AVX2 JIT kernels), the
-     * backward pass of a float32 convolution whose output channels are not a multiple of 16 returns an input gradient
-     * with garbage in some elements (NaN, or finite values off by tens) in a varying fraction of calls, depending on
-     * memory reuse and threads; weight gradients and the forward output are right. Multiples of 16 were always exact
-     * (docs/ENGINE-NOTES.md has the reproduction). So when {@code Cout % 16 != 0}, the weight (and bias) are padded
-     * with zero output channels up to the next multiple of 16 and the extra output channels are sliced off: the same
-     * values, and a correct input gradient, for up to 15 extra channels of work. Float64 runs on a different
-     * (correct) kernel and is not padded.
+     * The engine's N-d convolution ({@code x [B, Cin, ...]}, {@code w [Cout, Cin / groups, ...]}), with workarounds
+     * for two faces of one engine bug: on this machine's PyTorch 2.7.1 CPU build (oneDNN 3.7.1, AVX-512 and AVX2 JIT
+     * kernels), a float32 convolution reading more than 16 channels that are not a multiple of 16 is wrong.
+     * <ul>
+     *   <li>Forward: with {@code Cin > 16}, {@code Cin % 16 != 0} and a batch of 2 or more, the output is wrong in most
+     *       elements (errors of the order of the outputs themselves; batch 1 and {@code Cin <= 16} were right). Fixed by
+     *       padding the input and the weight with zero input channels up to the next multiple of 16.</li>
+     *   <li>Backward: the input gradient is a convolution that reads the {@code Cout} output-gradient channels; with
+     *       {@code Cout % 16 != 0} it had garbage in some elements (NaN, or finite values off by tens) in a varying
+     *       fraction of calls. Fixed by padding the weight (and bias) with zero output channels and slicing them off.</li>
+     * </ul>
+     * The padded channels are zeros, so the values and the gradients of the real channels are the same, for up to 15
+     * extra channels of work. docs/ENGINE-NOTES.md has both reproductions. Float64 runs on a different (correct)
+     * kernel and is not padded; grouped convolutions are not padded.
      *
      * <pre>{@code
      * NDArray y = Tensors.convolution(x, w, null, new Shape(1), new Shape(0), new Shape(1), 1);
@@ -135,20 +140,38 @@ public final class Tensors {
     public static NDArray convolution(NDArray x, NDArray w, NDArray bias, Shape stride, Shape padding,
                                       Shape dilation, int groups) {
         long cout = w.getShape().get(0);
+        long cin = w.getShape().get(1);
         // (always, not only when x takes part in autograd: DJL's NDArray#hasGradient is false for the outputs of
         // operations even when the engine records them)
-        boolean pad = groups == 1 && cout % CONV_CHANNEL_BLOCK != 0 && x.getDataType() == DataType.FLOAT32;
-        if (!pad) {
+        boolean f32 = groups == 1 && x.getDataType() == DataType.FLOAT32;
+        boolean padOut = f32 && cout % CONV_CHANNEL_BLOCK != 0;
+        boolean padIn = f32 && cin > CONV_CHANNEL_BLOCK && cin % CONV_CHANNEL_BLOCK != 0;
+        if (!padOut && !padIn) {
             return x.getNDArrayInternal().convolution(x, w, bias, stride, padding, dilation, groups).singletonOrThrow();
         }
-        long extra = CONV_CHANNEL_BLOCK - cout % CONV_CHANNEL_BLOCK;
         NDManager m = x.getManager();
-        long[] ws = w.getShape().getShape().clone();
-        ws[0] = extra;
-        NDArray wp = w.concat(m.zeros(new Shape(ws), w.getDataType()), 0);
-        NDArray bp = bias == null ? null : bias.concat(m.zeros(new Shape(extra), bias.getDataType()), 0);
-        NDArray y = x.getNDArrayInternal().convolution(x, wp, bp, stride, padding, dilation, groups).singletonOrThrow();
-        return y.get(new ai.djl.ndarray.index.NDIndex(":, 0:" + cout));
+        NDArray xp = x;
+        NDArray wp = w;
+        NDArray bp = bias;
+        if (padIn) {
+            long extra = CONV_CHANNEL_BLOCK - cin % CONV_CHANNEL_BLOCK;
+            xp = xp.concat(m.zeros(withDim(x.getShape(), 1, extra), x.getDataType()), 1);
+            wp = wp.concat(m.zeros(withDim(w.getShape(), 1, extra), w.getDataType()), 1);
+        }
+        if (padOut) {
+            long extra = CONV_CHANNEL_BLOCK - cout % CONV_CHANNEL_BLOCK;
+            wp = wp.concat(m.zeros(withDim(wp.getShape(), 0, extra), w.getDataType()), 0);
+            bp = bias == null ? null : bias.concat(m.zeros(new Shape(extra), bias.getDataType()), 0);
+        }
+        NDArray y = xp.getNDArrayInternal().convolution(xp, wp, bp, stride, padding, dilation, groups)
+                .singletonOrThrow();
+        return padOut ? y.get(new ai.djl.ndarray.index.NDIndex(":, 0:" + cout)) : y;
+    }
+
+    private static Shape withDim(Shape s, int axis, long size) {
+        long[] d = s.getShape().clone();
+        d[axis] = size;
+        return new Shape(d);
     }
 
     /** {@code x * c} for a Java constant, autograd-safe. */
