@@ -157,6 +157,24 @@ class GraphExportRuntimeTest {
     }
 
     @Test
+    void convolutionFedBySpikesEqualsDjlAndCountsAccumulates() throws IOException {
+        Init.seed(16);
+        try (NDManager m = NDManager.newBaseManager(); NDScope ignored = new NDScope()) {
+            // conv2 reads binary spikes (no pool in between): events grouped per position, rows summed per tap
+            Sequential net = new Sequential()
+                    .add("conv1", new Conv2d(m, 2, 20, 3, 1, 1, true))
+                    .add("lif1", LifNeuron.builder().threshold(0.3).build())
+                    .add("conv2", new Conv2d(m, 20, 36, 3, 1, 1, true))
+                    .add("iir2", new IirNeuron(m, 0.9, 0.2, new PiecewiseLinear(0.3)))
+                    .add("flatten", new Flatten())
+                    .add("fc", new Linear(m, 36 * 7 * 7, 4, true))
+                    .add("readout", MembraneAccumulator.sum());
+            NDArray x = m.randomUniform(0f, 1f, new Shape(4, 1, 2, 7, 7));
+            assertStreamingEqualsDjl(net, new long[] {2, 7, 7}, x, 1e-4f);
+        }
+    }
+
+    @Test
     void repeatTimeComputesTheFirstLayerOnceLikeCore() throws IOException {
         Init.seed(14);
         try (NDManager m = NDManager.newBaseManager(); NDScope ignored = new NDScope()) {

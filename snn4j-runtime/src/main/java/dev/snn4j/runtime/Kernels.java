@@ -40,6 +40,24 @@ public final class Kernels {
         }
     }
 
+    /**
+     * {@code y[yOff..yOff+n) += sum over r in [from, to) of w[rows[r] + wOff ..+n)}: several events' rows summed (in
+     * order, starting from the first row) before the output is read and written once.
+     */
+    static void addRows(float[] w, int[] rows, int from, int to, int wOff, float[] y, int yOff, int n) {
+        if (VECTOR) {
+            VectorKernels.addRows(w, rows, from, to, wOff, y, yOff, n);
+            return;
+        }
+        for (int j = 0; j < n; j++) {
+            float acc = w[rows[from] + wOff + j];
+            for (int r = from + 1; r < to; r++) {
+                acc += w[rows[r] + wOff + j];
+            }
+            y[yOff + j] += acc;
+        }
+    }
+
     /** {@code y[0..n) += a * w[off..off+n)}: one multiply-accumulate (MAC) per synapse of a graded event. */
     static void axpy(float a, float[] w, int off, float[] y, int n) {
         axpy(a, w, off, y, 0, n);

@@ -62,6 +62,8 @@ abstract class Layer {
         long neuronSteps;
         /** Steps this layer ran (counter). */
         long calls;
+        /** Working memory of a layer's forward (e.g. a convolution's events grouped by position); lazily sized. */
+        int[] scratch;
 
         State(int outSize, int memSize) {
             out = new Activation(outSize);
@@ -359,50 +361,97 @@ abstract class Layer {
             }
             o.sparseValid = false;
             o.binary = false;
+            boolean levelled = levelW != null && x.levels == levels && !x.binary;
+            if (x.binary || levelled) {
+                forwardGrouped(x, s, levelled);
+                return o;
+            }
             float[] y = o.v;
             long ops = 0;
-            long levelOps = 0;
             int kk = k * k * cout;
-            int lastPos = -1;
-            int from = 0;
-            int to = 0;
             for (int e = 0; e < x.nnz; e++) {
                 int p = x.idx[e];
-                int ci = p % cin;
                 int pos = p / cin;
-                if (pos != lastPos) {
-                    // events come sorted by position (channels-last): the reachable taps are looked up once per position
-                    lastPos = pos;
-                    from = tapStart[pos];
-                    to = tapStart[pos + 1];
-                }
-                int wBase = ci * kk;
-                if (levelW != null && x.levels == levels && !x.binary) {
-                    int m = level(x.v[p], levels);
-                    if (m >= 0) {
-                        int base = m * w.length + wBase;
-                        for (int q = from; q < to; q++) {
-                            Kernels.add(levelW, base + tapW[q], y, tapY[q], cout);
-                        }
-                        levelOps += (long) (to - from) * cout;
-                        continue;
-                    }
-                }
-                if (x.binary) {
-                    for (int q = from; q < to; q++) {
-                        Kernels.add(w, wBase + tapW[q], y, tapY[q], cout);
-                    }
-                } else {
-                    float val = x.v[p];
-                    for (int q = from; q < to; q++) {
-                        Kernels.axpy(val, w, wBase + tapW[q], y, tapY[q], cout);
-                    }
+                int from = tapStart[pos];
+                int to = tapStart[pos + 1];
+                int wBase = (p - pos * cin) * kk;
+                float val = x.v[p];
+                for (int q = from; q < to; q++) {
+                    Kernels.axpy(val, w, wBase + tapW[q], y, tapY[q], cout);
                 }
                 ops += (long) (to - from) * cout;
             }
             count(s, x, ops);
-            s.acs += levelOps;   // pre-scaled rows of pooled spikes: accumulates
             return o;
+        }
+
+        /**
+         * Spikes or average-pooled spikes: the events are grouped by input position (a counting sort; pooling lists
+         * them in no position order) and, per kernel tap, the weight rows of all events at one position are summed
+         * before the output row is read and written once, instead of once per event. Same accumulates as one row per
+         * event; they are only summed in another order.
+         */
+        private void forwardGrouped(Activation x, State s, boolean levelled) {
+            int positions = inShape[1] * inShape[2];
+            int nnz = x.nnz;
+            if (s.scratch == null) {
+                s.scratch = new int[3 * size(inShape) + positions + 1];
+            }
+            int[] sc = s.scratch;
+            int rowOf = 0;                   // [nnz] weight row of each event (-1: multiplied instead)
+            int posOf = size(inShape);       // [nnz] input position of each event
+            int sorted = 2 * size(inShape);  // [nnz] weight rows grouped by position
+            int start = 3 * size(inShape);   // [positions + 1] group bounds
+            java.util.Arrays.fill(sc, start, start + positions + 1, 0);
+            float[] y = s.out.v;
+            float[] src = levelled ? levelW : w;
+            int kk = k * k * cout;
+            long macs = 0;
+            long acs = 0;
+            for (int e = 0; e < nnz; e++) {
+                int p = x.idx[e];
+                int pos = p / cin;
+                int row = (p - pos * cin) * kk;
+                if (levelled) {
+                    int m = level(x.v[p], levels);
+                    if (m < 0) {    // not a whole number of pooled spikes: multiply
+                        for (int q = tapStart[pos]; q < tapStart[pos + 1]; q++) {
+                            Kernels.axpy(x.v[p], w, row + tapW[q], y, tapY[q], cout);
+                        }
+                        macs += (long) (tapStart[pos + 1] - tapStart[pos]) * cout;
+                        sc[rowOf + e] = -1;
+                        continue;
+                    }
+                    row += m * w.length;
+                }
+                sc[rowOf + e] = row;
+                sc[posOf + e] = pos;
+                sc[start + pos]++;
+            }
+            // counts -> group ends, then filled backwards so that each end becomes its group's start
+            for (int i = 1; i < positions; i++) {
+                sc[start + i] += sc[start + i - 1];
+            }
+            sc[start + positions] = positions > 0 ? sc[start + positions - 1] : 0;
+            for (int e = nnz - 1; e >= 0; e--) {
+                if (sc[rowOf + e] >= 0) {
+                    sc[sorted + --sc[start + sc[posOf + e]]] = sc[rowOf + e];
+                }
+            }
+            for (int pos = 0; pos < positions; pos++) {
+                int from = sc[start + pos];
+                int to = sc[start + pos + 1];
+                if (from == to) {
+                    continue;
+                }
+                for (int q = tapStart[pos]; q < tapStart[pos + 1]; q++) {
+                    Kernels.addRows(src, sc, sorted + from, sorted + to, tapW[q], y, tapY[q], cout);
+                }
+                acs += (long) (tapStart[pos + 1] - tapStart[pos]) * cout * (to - from);
+            }
+            s.acs += acs;   // spikes, or pre-scaled rows of pooled spikes: accumulates
+            s.macs += macs;
+            s.events += nnz;
         }
     }
 

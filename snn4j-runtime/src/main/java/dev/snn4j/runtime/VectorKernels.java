@@ -30,6 +30,45 @@ final class VectorKernels {
         }
     }
 
+    /** See {@link Kernels#addRows}: four vectors at a time, so the adds of consecutive rows overlap. */
+    static void addRows(float[] w, int[] rows, int from, int to, int wOff, float[] y, int yOff, int n) {
+        int len = S.length();
+        int j = 0;
+        for (; j + 4 * len <= n; j += 4 * len) {
+            int o = rows[from] + wOff + j;
+            FloatVector a0 = FloatVector.fromArray(S, w, o);
+            FloatVector a1 = FloatVector.fromArray(S, w, o + len);
+            FloatVector a2 = FloatVector.fromArray(S, w, o + 2 * len);
+            FloatVector a3 = FloatVector.fromArray(S, w, o + 3 * len);
+            for (int r = from + 1; r < to; r++) {
+                o = rows[r] + wOff + j;
+                a0 = a0.add(FloatVector.fromArray(S, w, o));
+                a1 = a1.add(FloatVector.fromArray(S, w, o + len));
+                a2 = a2.add(FloatVector.fromArray(S, w, o + 2 * len));
+                a3 = a3.add(FloatVector.fromArray(S, w, o + 3 * len));
+            }
+            int yo = yOff + j;
+            FloatVector.fromArray(S, y, yo).add(a0).intoArray(y, yo);
+            FloatVector.fromArray(S, y, yo + len).add(a1).intoArray(y, yo + len);
+            FloatVector.fromArray(S, y, yo + 2 * len).add(a2).intoArray(y, yo + 2 * len);
+            FloatVector.fromArray(S, y, yo + 3 * len).add(a3).intoArray(y, yo + 3 * len);
+        }
+        for (; j + len <= n; j += len) {
+            FloatVector a = FloatVector.fromArray(S, w, rows[from] + wOff + j);
+            for (int r = from + 1; r < to; r++) {
+                a = a.add(FloatVector.fromArray(S, w, rows[r] + wOff + j));
+            }
+            FloatVector.fromArray(S, y, yOff + j).add(a).intoArray(y, yOff + j);
+        }
+        for (; j < n; j++) {
+            float acc = w[rows[from] + wOff + j];
+            for (int r = from + 1; r < to; r++) {
+                acc += w[rows[r] + wOff + j];
+            }
+            y[yOff + j] += acc;
+        }
+    }
+
     static void axpy(float a, float[] w, int wOff, float[] y, int yOff, int n) {
         int j = 0;
         int up = S.loopBound(n);

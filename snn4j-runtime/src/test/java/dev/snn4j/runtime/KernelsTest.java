@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The SIMD kernels give the same floats as the scalar loops (no fused multiply-add), tails included. */
@@ -35,6 +36,42 @@ class KernelsTest {
                 ys[2 + j] += w[3 + j];
             }
             assertArrayEquals(ys, yv, 0f, "add n=" + n);
+        }
+    }
+
+    @Test
+    void summedRowsEqualScalarLoopsAndOneRowAtATimeWithinRounding() {
+        Random r = new Random(6);
+        for (int n : new int[] {1, 15, 16, 64, 70, 128, 200}) {
+            int rowsTotal = 12;
+            float[] w = new float[rowsTotal * n + 3];
+            for (int i = 0; i < w.length; i++) {
+                w[i] = r.nextFloat() * 2 - 1;
+            }
+            int[] rows = {0, 4 * n, 7 * n, 2 * n, 11 * n, 5 * n};
+            for (int count = 1; count <= rows.length; count++) {
+                float[] y0 = new float[n + 4];
+                for (int i = 0; i < y0.length; i++) {
+                    y0[i] = r.nextFloat();
+                }
+                float[] yv = y0.clone();
+                VectorKernels.addRows(w, rows, 0, count, 3, yv, 4, n);
+                float[] ys = y0.clone();
+                float[] yOne = y0.clone();
+                for (int j = 0; j < n; j++) {
+                    float acc = w[rows[0] + 3 + j];
+                    for (int k = 1; k < count; k++) {
+                        acc += w[rows[k] + 3 + j];
+                    }
+                    ys[4 + j] += acc;
+                    for (int k = 0; k < count; k++) {
+                        yOne[4 + j] += w[rows[k] + 3 + j];
+                    }
+                }
+                assertArrayEquals(ys, yv, 0f, "addRows n=" + n + " rows=" + count);
+                assertArrayEquals(yOne, yv, 1e-5f, "addRows vs one row at a time, n=" + n);
+                assertEquals(y0[0], yv[0]);   // outside [yOff, yOff + n) nothing changes
+            }
         }
     }
 
