@@ -82,17 +82,21 @@ public final class IirSnn {
     /**
      * One row of the result table.
      *
-     * @param latencyMs   median inference time per image at batch 1, milliseconds, all stages timed together at the
-     *                    end of the run (NaN for the converted net, which has the cost of the first SNN stage)
+     * @param latencyMs   median inference time per image at batch 1 with dense DJL inference (one engine thread),
+     *                    milliseconds, all stages timed together at the end of the run (NaN for the converted net,
+     *                    which has the cost of the first SNN stage)
+     * @param runtimeLatencyMs the same on the event-driven runtime ({@code snn4j-runtime}, the batch-1 deployment
+     *                    engine: work only where spikes occur); NaN for the ANN and the converted net
      * @param firingRates spike rate per spiking layer on the test set
      * @param energyUj    estimated energy per image, microjoules (see {@link OpCounter})
      */
     public record StageResult(String stage, int timeSteps, double accuracy, double latencyMs,
-                              Map<String, Double> firingRates, double macs, double acs, double energyUj,
-                              double trainSeconds) {
-        /** This row with another latency. */
-        public StageResult withLatency(double ms) {
-            return new StageResult(stage, timeSteps, accuracy, ms, firingRates, macs, acs, energyUj, trainSeconds);
+                              double runtimeLatencyMs, Map<String, Double> firingRates, double macs, double acs,
+                              double energyUj, double trainSeconds) {
+        /** This row with other latencies (dense DJL, event-driven runtime). */
+        public StageResult withLatency(double ms, double runtimeMs) {
+            return new StageResult(stage, timeSteps, accuracy, ms, runtimeMs, firingRates, macs, acs, energyUj,
+                    trainSeconds);
         }
     }
 
@@ -173,9 +177,9 @@ public final class IirSnn {
                 }
                 rows.add(i);
             }
-            double[] ms = interleavedLatencyMs(timed, testBatches, cfg.latencyImages(), manager);
+            double[][] ms = interleavedLatencyMs(timed, testBatches, cfg.latencyImages(), manager);
             for (int k = 0; k < rows.size(); k++) {
-                table.set(rows.get(k), table.get(rows.get(k)).withLatency(ms[k]));
+                table.set(rows.get(k), table.get(rows.get(k)).withLatency(ms[0][k], ms[1][k]));
             }
         }
         return table;
@@ -280,24 +284,30 @@ public final class IirSnn {
                 m.imageSize()}, t, rates);
         double macs = OpCounter.totalMacs(ops);
         double acs = OpCounter.totalAcs(ops);
-        StageResult r = new StageResult(stage, t, (double) correct / test.data().size(), latency, rates, macs, acs,
-                OpCounter.energyPicojoules(ops, cfg.energy()) / 1e6, trainSeconds);
+        StageResult r = new StageResult(stage, t, (double) correct / test.data().size(), latency, Double.NaN, rates,
+                macs, acs, OpCounter.energyPicojoules(ops, cfg.energy()) / 1e6, trainSeconds);
         listener.stageDone(r);
         return r;
     }
 
     /**
-     * Median milliseconds per image at batch 1 (the deployment case) of each model, timed in one interleaved pass:
-     * image by image, every model in turn (the order rotating with the image), after a warm-up of each. Timing the
-     * models together rather than each at the end of its own stage means that the ratios between them (T=1 vs T=5)
-     * are measured under the same machine load, and the median drops the images a background process disturbed.
-     * Timed with one engine thread (the batch-1 deployment case; see {@link dev.snn4j.nn.EngineThreads}). Returns
-     * NaN for every model if {@code images} is 0.
+     * Median milliseconds per image at batch 1 (the deployment case) of each model, {@code [0]} with dense DJL
+     * inference and {@code [1]} on the event-driven runtime (spiking models only, NaN for the ANN), timed in one
+     * pass: blocks of {@value #LATENCY_BLOCK} images, every model and engine in turn, the order rotating with the
+     * block. Timing the models together rather than each at the end of its own stage means that the ratios between
+     * them (T=1 vs T=5) are measured under the same machine load, and the median drops the images a background
+     * process disturbed; blocks rather than single images because a model run right after another finds its weights
+     * evicted from the caches, a cost a deployment running one model does not pay and one that penalises the
+     * cheapest model most. DJL runs with one engine thread (see {@link dev.snn4j.nn.EngineThreads}); the runtime
+     * is warmed up longer than DJL since its vector kernels need the JIT's second tier. Returns NaN for every model
+     * if {@code images} is 0.
      */
-    static double[] interleavedLatencyMs(List<Vgg> models, ImageBatches test, int images, NDManager manager) {
-        double[] result = new double[models.size()];
+    static double[][] interleavedLatencyMs(List<Vgg> models, ImageBatches test, int images, NDManager manager)
+            throws IOException {
+        double[][] result = new double[2][models.size()];
         if (images == 0) {
-            java.util.Arrays.fill(result, Double.NaN);
+            java.util.Arrays.fill(result[0], Double.NaN);
+            java.util.Arrays.fill(result[1], Double.NaN);
             return result;
         }
         // batch 1 runs one engine thread: with more, every small operation pays an OpenMP fork/join, and on a shared
@@ -311,35 +321,102 @@ public final class IirSnn {
         }
     }
 
-    private static double[] timeInterleaved(List<Vgg> models, ImageBatches test, int images, NDManager manager) {
-        double[] result = new double[models.size()];
+    /** Images per model between switches in {@link #interleavedLatencyMs}. */
+    static final int LATENCY_BLOCK = 10;
+
+    private static double[][] timeInterleaved(List<Vgg> models, ImageBatches test, int images, NDManager manager)
+            throws IOException {
         int[] order = test.order(0, 0, false);
         int n = Math.min(images, order.length);
-        int warmup = Math.min(20, n);
-        double[][] ms = new double[models.size()][n];
-        for (int i = 0; i < warmup + n; i++) {
-            for (int j = 0; j < models.size(); j++) {
-                int k = (i + j) % models.size();
-                Vgg model = models.get(k);
-                try (NDManager bm = manager.newSubManager(); NDScope ignored = new NDScope()) {
-                    NDArray image = test.batch(bm, order, i % n, 1, null).images();
-                    long t0 = System.nanoTime();
-                    NDArray logits = model.forward(image);
-                    logits.toFloatArray(); // wait for the result, as a caller would
-                    long t1 = System.nanoTime();
-                    model.resetState();
-                    if (i >= warmup) {
-                        ms[k][i - warmup] = (t1 - t0) / 1e6;
-                    }
+        float[][] pixels = new float[n][];
+        long[] shape;
+        try (NDManager bm = manager.newSubManager()) {
+            NDArray first = test.batch(bm, order, 0, 1, null).images();
+            shape = first.getShape().getShape();
+            for (int i = 0; i < n; i++) {
+                pixels[i] = test.batch(bm, order, i, 1, null).images().toFloatArray();
+            }
+        }
+        // timers: the DJL model, then (spiking models) its export on the runtime
+        List<ImageTimer> timers = new ArrayList<>();
+        List<int[]> slot = new ArrayList<>(); // {engine, model index}
+        for (int k = 0; k < models.size(); k++) {
+            Vgg model = models.get(k);
+            timers.add(djlTimer(model, manager, shape));
+            slot.add(new int[] {0, k});
+            if (model.isSpiking()) {
+                timers.add(runtimeTimer(model));
+                slot.add(new int[] {1, k});
+            }
+        }
+        for (int j = 0; j < timers.size(); j++) {
+            int warmup = slot.get(j)[0] == 0 ? 20 : 200;
+            for (int i = 0; i < warmup; i++) {
+                timers.get(j).nanos(pixels[i % n]);
+            }
+        }
+        double[][] ms = new double[timers.size()][n];
+        int blocks = (n + LATENCY_BLOCK - 1) / LATENCY_BLOCK;
+        for (int b = 0; b < blocks; b++) {
+            for (int j = 0; j < timers.size(); j++) {
+                int k = (b + j) % timers.size();
+                for (int i = b * LATENCY_BLOCK; i < Math.min(n, (b + 1) * LATENCY_BLOCK); i++) {
+                    ms[k][i] = timers.get(k).nanos(pixels[i]) / 1e6;
                 }
             }
         }
-        for (int k = 0; k < models.size(); k++) {
-            double[] a = ms[k];
+        double[][] result = new double[2][models.size()];
+        java.util.Arrays.fill(result[1], Double.NaN);
+        for (int j = 0; j < timers.size(); j++) {
+            double[] a = ms[j];
             java.util.Arrays.sort(a);
-            result[k] = n % 2 == 1 ? a[n / 2] : (a[n / 2 - 1] + a[n / 2]) / 2;
+            result[slot.get(j)[0]][slot.get(j)[1]] = n % 2 == 1 ? a[n / 2] : (a[n / 2 - 1] + a[n / 2]) / 2;
         }
         return result;
+    }
+
+    /** Times one batch-1 inference of an image (normalised pixels); returns nanoseconds. */
+    private interface ImageTimer {
+        long nanos(float[] image);
+    }
+
+    private static ImageTimer djlTimer(Vgg model, NDManager manager, long[] shape) {
+        return image -> {
+            try (NDManager bm = manager.newSubManager(); NDScope ignored = new NDScope()) {
+                NDArray x = bm.create(image, new ai.djl.ndarray.types.Shape(shape));
+                long t0 = System.nanoTime();
+                NDArray logits = model.forward(x);
+                logits.toFloatArray(); // wait for the result, as a caller would
+                long t1 = System.nanoTime();
+                model.resetState();
+                return t1 - t0;
+            }
+        };
+    }
+
+    /** The model exported to the event-driven runtime (as {@code snn4j export} does), one session reused. */
+    private static ImageTimer runtimeTimer(Vgg model) throws IOException {
+        Path dir = java.nio.file.Files.createTempDirectory("snn4j-latency");
+        dev.snn4j.runtime.SpikingModel rt;
+        try {
+            dev.snn4j.io.GraphExport.export(model, dir);
+            rt = dev.snn4j.runtime.SpikingModel.load(dir);
+        } finally {
+            try (var files = java.nio.file.Files.list(dir)) {
+                for (Path f : files.toList()) {
+                    java.nio.file.Files.deleteIfExists(f);
+                }
+            }
+            java.nio.file.Files.deleteIfExists(dir);
+        }
+        dev.snn4j.runtime.Session session = rt.newSession();
+        int t = model.timeSteps();
+        return image -> {
+            long t0 = System.nanoTime();
+            float[] scores = session.run(image, t);
+            dev.snn4j.runtime.Session.argmax(scores);
+            return System.nanoTime() - t0;
+        };
     }
 
     /** The run's settings saved in every checkpoint; enough to rebuild the net and its input normalisation. */

@@ -58,6 +58,12 @@ class IirSnnTest {
             assertTrue(ms > 0 && Double.isFinite(ms), first.get(i).toString());
         }
         assertTrue(Double.isNaN(first.get(1).latencyMs()));
+        // the event-driven runtime times the spiking stages only
+        for (int i : new int[] {2, 3}) {
+            double ms = first.get(i).runtimeLatencyMs();
+            assertTrue(ms > 0 && Double.isFinite(ms), first.get(i).toString());
+        }
+        assertTrue(Double.isNaN(first.get(0).runtimeLatencyMs()) && Double.isNaN(first.get(1).runtimeLatencyMs()));
 
         // a second run finds every stage complete: no training, the same accuracies
         List<IirSnn.StageResult> again = IirSnn.run(tiny(), train, test, out, IirSnn.Listener.NONE);
