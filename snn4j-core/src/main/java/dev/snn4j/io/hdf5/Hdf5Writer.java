@@ -411,7 +411,7 @@ public final class Hdf5Writer {
         final Data data;
         long address;
         byte[] header;
-        long rawAddress = UNDEF;
+        long rawAddress;
         /** vlen only: collection address and size per collection; per element its collection and object index. */
         long[] collectionAddress;
         long[] collectionSize;
@@ -456,10 +456,10 @@ public final class Hdf5Writer {
             if (d.data.type.isVariableLength() && d.data.count > 0) {
                 addr = planHeap(d, addr);
             }
-            if (d.data.count > 0) {
-                d.rawAddress = addr;
-                addr = align8(addr + d.data.rawBytes());
-            }
+            // an empty dataset gets a defined address too (size 0): HDF5 accepts it, and jHDF then returns an empty
+            // array where for HDF5's own "undefined address" it returns null
+            d.rawAddress = addr;
+            addr = align8(addr + d.data.rawBytes());
         }
         // 3. now every address is known: encode the headers for real
         for (Group g : groups) {
