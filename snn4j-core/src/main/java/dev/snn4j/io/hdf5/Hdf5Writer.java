@@ -173,8 +173,10 @@ public final class Hdf5Writer {
          */
         public Group attribute(String name, Hdf5Type type, long[] shape, Object data) {
             String p = path + (path.endsWith("/") ? "" : "/") + "@" + name;
-            if (name == null || name.isEmpty() || name.indexOf('\0') >= 0) {
-                throw new Hdf5WriteException(p, "invalid attribute name: expected a non-empty name without NUL");
+            if (name == null || name.isEmpty() || name.indexOf('\0') >= 0
+                    || name.getBytes(StandardCharsets.UTF_8).length > 4096) {
+                throw new Hdf5WriteException(p, "invalid attribute name: expected a non-empty name without NUL of at"
+                        + " most 4096 UTF-8 bytes (attributes live in the object header)");
             }
             for (Attribute a : attributes) {
                 if (a.name.equals(name)) {

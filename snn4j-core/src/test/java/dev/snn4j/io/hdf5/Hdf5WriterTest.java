@@ -202,6 +202,12 @@ class Hdf5WriterTest {
                 new Object[] {new byte[0], null}));
         assertMessage("/@v", "variable-length type", () -> root.attribute("v", Hdf5Type.VLEN_STRING, new long[0],
                 "x"));
+        assertMessage("/@" + "a".repeat(5000), "at most 4096", () -> root.attribute("a".repeat(5000), Hdf5Type.INT8,
+                new long[0], 1L));
+        assertMessage("/@big", "below 60000 bytes", () -> root.attribute("big", Hdf5Type.INT64, new long[] {10000},
+                new long[10000]));
+        assertMessage("/rows", "row 0, expected long[], int[], short[] or byte[]", () -> root.dataset("rows",
+                Hdf5Type.vlen(Hdf5Type.INT32), new long[] {1}, new Object[] {"text"}));
         assertThrows(IllegalArgumentException.class, () -> Hdf5Type.vlen(Hdf5Type.VLEN_STRING));
         // nothing half-added: the failed names are still free
         root.dataset("labels", Hdf5Type.INT64, new long[] {2}, new long[] {1, 2});
