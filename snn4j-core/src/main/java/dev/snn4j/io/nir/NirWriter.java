@@ -24,7 +24,8 @@ import java.util.TreeMap;
  * <ul>
  *   <li>No compression and contiguous storage, as {@code nir.write} of v1.0.7 and older; main gzips numeric arrays
  *   (level 4, chunked). Values, dtypes and shapes are the same, so {@code h5dump -H} of our file is line for line
- *   that of the reference file (tested on every reference file).</li>
+ *   that of the reference file (tested on every reference file), and against nir v1.0.7's files even
+ *   {@code h5dump -H -p} (storage layout and size, fill value, allocation time) is, except the offsets.</li>
  *   <li>Superblock version 2 with link messages (h5py's {@code libver='earliest'} files: superblock 0, symbol
  *   tables). h5py, h5dump and any HDF5 1.8+ library read it.</li>
  * </ul>

@@ -143,6 +143,31 @@ class NirWriterTest {
     }
 
     /**
+     * nir v1.0.7 writes uncompressed contiguous datasets, as we do: there {@code h5dump -H -p} of our copy (storage
+     * layout and size, filters, fill value and allocation time included) equals the reference's, except the offsets.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("releaseFiles")
+    void h5dumpStorageMatchesTheV107Release(Path ref, @TempDir Path tmp) throws Exception {
+        assumeTrue(works("h5dump", "--version"), "h5dump not installed (apt-get install hdf5-tools)");
+        Path f = tmp.resolve(ref.getFileName());
+        NirWriter.write(f, NirReader.read(ref));
+        String ours = run(tmp, "h5dump", "-H", "-p", f.getFileName().toString());
+        String want = Files.readString(ref.resolveSibling(ref.getFileName().toString().replace(".nir", ".h5dump-p.txt")));
+        assertEquals(withoutOffsets(want), withoutOffsets(ours));
+    }
+
+    static java.util.stream.Stream<Path> releaseFiles() throws IOException {
+        return NirReferenceFilesTest.files().filter(p -> p.getParent().getFileName().toString()
+                .equals("nir_v1.0.7_release"));
+    }
+
+    private static String withoutOffsets(String h5dump) {
+        return h5dump.lines().filter(l -> !l.trim().startsWith("OFFSET ")).collect(java.util.stream.Collectors
+                .joining("\n")).strip();
+    }
+
+    /**
      * The reference library cannot be installed here (PyPI is unreachable), so this reads our file with h5py the way
      * {@code nir.read} does: main's {@code hdf2dict} ({@code ds[()]}, bytes decoded as UTF-8) and v1.0.7's
      * {@code read_node} ({@code node["type"][()] == b"LIF"}, edges decoded per element).
