@@ -3,6 +3,8 @@ package dev.snn4j.cli;
 import dev.snn4j.data.AudioFolderConverter;
 import dev.snn4j.data.AudioSpikeEncoder;
 import dev.snn4j.data.MelSpectrogram;
+import dev.snn4j.data.ShdWriter;
+import dev.snn4j.io.hdf5.Hdf5Type;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -13,12 +15,14 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static dev.snn4j.cli.TrainCommand.require;
 
 /**
- * {@code snn4j data audio2spikes IN_DIR OUT.h5}: WAV folder -> spike file in the SHD layout (readable by
- * {@link dev.snn4j.data.ShdDataset}), through {@link AudioFolderConverter}: resampling, log-mel filterbank and a
+ * {@code snn4j data audio2spikes IN_DIR OUT.h5}: WAV folder -> spike file in the exact SHD layout (vlen
+ * {@code spikes/times} float16, {@code spikes/units} uint16, {@code labels}, {@code extra/}; readable by
+ * {@link dev.snn4j.data.ShdDataset}, h5py and SHD loaders such as tonic's), through {@link AudioFolderConverter}: resampling, log-mel filterbank and a
  * send-on-delta (default) or LIF spike encoder per band. Labels come from Free Spoken Digit Dataset names
  * ({@code {digit}_{speaker}_{index}.wav}). Every file that is not converted is listed with its reason; the exit code is
  * 1 if any was skipped (unless {@code --allow-failures}) or if nothing converted.
@@ -28,8 +32,8 @@ import static dev.snn4j.cli.TrainCommand.require;
  * }</pre>
  */
 @Command(name = "audio2spikes", mixinStandardHelpOptions = true,
-        description = {"Convert a folder of WAV recordings ({digit}_{speaker}_{index}.wav) into an SHD-layout HDF5 "
-                + "spike file.", "Front end: resample, log-mel spectrogram (dB), per-band spike encoder."})
+        description = {"Convert a folder of WAV recordings ({digit}_{speaker}_{index}.wav) into an HDF5 spike file in the "
+                + "exact SHD layout.", "Front end: resample, log-mel spectrogram (dB), per-band spike encoder."})
 public final class Audio2SpikesCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -71,6 +75,11 @@ public final class Audio2SpikesCommand implements Runnable {
     @Option(names = "--gain", defaultValue = "0.5", description = "lif: input per dB above the floor (default ${DEFAULT-VALUE}).")
     double gain;
 
+    @Option(names = "--times-dtype", defaultValue = "float16",
+            description = "dtype of /spikes/times: float16 (as the real SHD files; rounds times to 11 significant bits,"
+                    + " <= 0.49 ms below 2 s), float32 or float64 (default ${DEFAULT-VALUE}).")
+    String timesDtype;
+
     @Option(names = "--allow-failures", description = "Exit 0 even if some files were skipped (they are still listed).")
     boolean allowFailures;
 
@@ -86,6 +95,13 @@ public final class Audio2SpikesCommand implements Runnable {
         require(cl, deltaDb > 0 && Double.isFinite(deltaDb), "--delta-db", "must be > 0", deltaDb);
         require(cl, tau > 0 && Double.isFinite(tau), "--tau", "must be > 0", tau);
         require(cl, gain > 0 && Double.isFinite(gain), "--gain", "must be > 0", gain);
+        require(cl, List.of("float16", "float32", "float64").contains(timesDtype), "--times-dtype",
+                "must be float16, float32 or float64", timesDtype);
+        Hdf5Type timeType = switch (timesDtype) {
+            case "float32" -> Hdf5Type.FLOAT32;
+            case "float64" -> Hdf5Type.FLOAT64;
+            default -> Hdf5Type.FLOAT16;
+        };
         if (!Files.isDirectory(inDir)) {
             throw new IllegalStateException("input folder not found: " + inDir);
         }
@@ -97,7 +113,7 @@ public final class Audio2SpikesCommand implements Runnable {
         long t0 = System.nanoTime();
         AudioFolderConverter.Result r;
         try {
-            r = conv.convert(inDir, out, (done, total) -> {
+            r = conv.convert(inDir, out, ShdWriter.Options.defaults().timeType(timeType), (done, total) -> {
                 if (done % 50 == 0 || done.equals(total)) {
                     err.printf("\rconverting %s: %d / %d files", inDir.getFileName(), done, total);
                     if (done.equals(total)) {

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -58,6 +59,24 @@ class Audio2SpikesCommandTest {
                 assertTrue(u >= 0 && u < 140);
             }
         }
+        // the exact SHD layout: vlen rows under the official names, float16 times unless asked otherwise
+        try (io.jhdf.HdfFile h5 = dev.snn4j.data.Hdf5.open(out)) {
+            assertTrue(dev.snn4j.data.Hdf5.find(h5, "/spikes/offsets") == null);
+            io.jhdf.api.Dataset t = (io.jhdf.api.Dataset) dev.snn4j.data.Hdf5.find(h5, "/spikes/times");
+            assertTrue(t.getDataType() instanceof io.jhdf.object.datatype.VariableLength v && v.getParent().getSize() == 2);
+        }
+        Path out32 = dir.resolve("spikes32.h5");
+        assertEquals(0, run("data", "audio2spikes", in.toString(), out32.toString(), "--allow-failures",
+                "--times-dtype", "float32").code());
+        ShdDataset d32 = ShdDataset.read(out32, 140);
+        for (int i = 0; i < 2; i++) {
+            assertArrayEquals(d32.sample(i).units(), d.sample(i).units());
+            float[] t16 = d.sample(i).times();
+            float[] t32 = d32.sample(i).times();
+            for (int k = 0; k < t16.length; k++) {
+                assertEquals(t32[k], t16[k], Math.ulp(t32[k]) * 8192 / 2, "float16 keeps 11 of float's 24 bits");
+            }
+        }
     }
 
     @Test
@@ -66,6 +85,7 @@ class Audio2SpikesCommandTest {
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--n-fft"), r.err());
         assertEquals(2, run("data", "audio2spikes", dir.toString(), "o.h5", "--encoder", "mp3").code());
+        assertEquals(2, run("data", "audio2spikes", dir.toString(), "o.h5", "--times-dtype", "float8").code());
         assertEquals(2, run("data").code());
         CliRun missing = run("data", "audio2spikes", dir.resolve("nope").toString(), dir.resolve("o.h5").toString());
         assertEquals(1, missing.code());

@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * Converts a folder of WAV recordings into one spike file in the SHD-like layout written by {@link ShdWriter}: each
+ * Converts a folder of WAV recordings into one spike file in the exact SHD layout written by {@link ShdWriter}: each
  * file is read ({@link WavReader}), resampled to the front end's rate ({@link Resampler}), turned into a log-mel
  * spectrogram ({@link MelSpectrogram}) and encoded into spikes ({@link AudioSpikeEncoder}). Labels and speakers come
  * from Free Spoken Digit Dataset names {@code {digit}_{speaker}_{index}.wav}; speakers get ids in alphabetical order,
@@ -102,6 +102,15 @@ public record AudioFolderConverter(MelSpectrogram spectrogram, AudioSpikeEncoder
      */
     public Result convert(Path inDir, Path outH5, java.util.function.BiConsumer<Integer, Integer> progress)
             throws IOException {
+        return convert(inDir, outH5, ShdWriter.Options.defaults(), progress);
+    }
+
+    /**
+     * As {@link #convert(Path, Path, java.util.function.BiConsumer)}, writing with {@code options} (e.g. float32
+     * spike times instead of SHD's float16).
+     */
+    public Result convert(Path inDir, Path outH5, ShdWriter.Options options,
+                          java.util.function.BiConsumer<Integer, Integer> progress) throws IOException {
         if (!Files.isDirectory(inDir)) {
             throw new java.io.FileNotFoundException(inDir + " (not a directory)");
         }
@@ -154,7 +163,7 @@ public record AudioFolderConverter(MelSpectrogram spectrogram, AudioSpikeEncoder
             e.setValue(next++);
         }
         int[] speakers = speakerNames.stream().mapToInt(ids::get).toArray();
-        ShdWriter.write(outH5, ShdDataset.of(samples, channels, speakers, DIGIT_KEYS));
+        ShdWriter.write(outH5, ShdDataset.of(samples, channels, speakers, DIGIT_KEYS), options);
         return new Result(outH5, true, List.copyOf(converted), List.copyOf(failures), channels, total,
                 List.copyOf(ids.keySet()));
     }

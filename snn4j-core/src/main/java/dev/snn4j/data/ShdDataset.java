@@ -26,7 +26,8 @@ import java.util.Optional;
  *       width, optional {@code /extra/speaker} (N,) and {@code /extra/keys} (strings, vlen or fixed length);</li>
  *   <li><b>tonic test fixture</b>: the same names, but {@code spikes/*} are fixed 2-D {@code (N, L)} arrays; every row
  *       is taken in full (tonic does the same);</li>
- *   <li><b>snn4j flat layout</b> written by {@link ShdWriter} (jHDF 0.10.0 cannot write vlen data):
+ *   <li><b>snn4j flat layout</b> ("shd-flat-v1"), what {@link ShdWriter} wrote before it could write vlen rows (now
+ *       only with {@link ShdWriter.Layout#FLAT}):
  *       {@code /spikes/times_flat}, {@code /spikes/units_flat} (all samples concatenated) and
  *       {@code /spikes/offsets} (N+1,), sample {@code i} = {@code [offsets[i], offsets[i+1])}.</li>
  * </ul>

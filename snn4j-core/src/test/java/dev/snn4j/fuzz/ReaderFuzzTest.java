@@ -279,13 +279,17 @@ class ReaderFuzzTest {
     void shdHdf5Files() throws IOException {
         List<FuzzHarness.Case> cases = new ArrayList<>();
         int[] superblock = FuzzHarness.offsets(8, 9, 10, 11, 13, 16, 24, 32, 40, 48, 56, 64, 72, 80, 88);
-        Path d0 = dir("shd-flat");
-        ShdWriter.write(d0.resolve("s.h5"), ShdDataset.of(List.of(
+        ShdDataset small = ShdDataset.of(List.of(
                 new ShdDataset.Sample(new float[] {0f, 0.0125f, 1.5f}, new int[] {0, 139, 7}, 3),
                 new ShdDataset.Sample(new float[0], new int[0], 0),
                 new ShdDataset.Sample(new float[] {0.25f, 0.5f}, new int[] {42, 3}, 1)), 140, new int[] {1, 2, 1},
-                List.of("zero", "one", "two", "three")));
-        cases.add(single("ShdWriter", d0, "s.h5", superblock, false, p -> ShdDataset.read(p.resolve("s.h5"))));
+                List.of("zero", "one", "two", "three"));
+        Path d0 = dir("shd-flat");
+        ShdWriter.write(d0.resolve("s.h5"), small, ShdWriter.Options.defaults().layout(ShdWriter.Layout.FLAT));
+        cases.add(single("ShdWriter flat", d0, "s.h5", superblock, false, p -> ShdDataset.read(p.resolve("s.h5"))));
+        Path d1 = dir("shd-exact");
+        ShdWriter.write(d1.resolve("s.h5"), small); // our own vlen rows, global heap and v2 object headers
+        cases.add(single("ShdWriter", d1, "s.h5", superblock, false, p -> ShdDataset.read(p.resolve("s.h5"))));
         for (String name : new String[] {"shd_layout_sample.h5", "shd_tonic_fixture.h5"}) {
             Path d = dir(name);
             Files.write(d.resolve("s.h5"), resource(name));

@@ -1,45 +1,35 @@
 package dev.snn4j.io.nir;
 
-import io.jhdf.HdfFile;
-import io.jhdf.WritableHdfFile;
-import io.jhdf.api.WritableGroup;
-import io.jhdf.exceptions.HdfException;
+import dev.snn4j.io.hdf5.Hdf5Type;
+import dev.snn4j.io.hdf5.Hdf5WriteException;
+import dev.snn4j.io.hdf5.Hdf5Writer;
 
 import java.io.IOException;
-import java.lang.reflect.Array;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Writes a {@link NirGraph} as a NIR 1.0 HDF5 file with jHDF, in the layout {@code nir.write} (v1.0.7 and main)
- * produces: {@code /version}, {@code /node/type = "NIRGraph"}, {@code /node/edges (E, 2)},
+ * Writes a {@link NirGraph} as a NIR 1.0 HDF5 file in the layout {@code nir.write} (v1.0.7 and main) produces, with
+ * {@link Hdf5Writer}: {@code /version}, {@code /node/type = "NIRGraph"}, {@code /node/edges (E, 2)},
  * {@code /node/nodes/<name>/{type, <param>...}}, {@code metadata/} groups only when non-empty, nested graphs
- * recursively; groups and datasets in name order (as h5py's symbol tables list them). Numeric datasets keep their
- * {@link NirValue#dtype()} and shape exactly ({@code <f4}, {@code <f8}, {@code <i4}, {@code <i8}, {@code <i2},
- * {@code <i1}; a scalar is a 0-d dataset).
+ * recursively; members in name order (as h5py's symbol tables list them). Numeric datasets keep their
+ * {@link NirValue#dtype()} and shape exactly ({@code <f2}, {@code <f4}, {@code <f8}, {@code <i1..<i8},
+ * {@code <u1..<u8}; a scalar is a 0-d dataset). Strings ({@code type}, string parameters such as
+ * {@code padding = "same"}, string metadata, {@code /version}, {@code edges}) are variable-length UTF-8 strings, as
+ * h5py writes a Python {@code str}; an empty edge list is a float64 {@code (0,)} dataset (h5py's
+ * {@code np.array([])}). No HDF5 attributes, as in {@code nir.write}'s files.
  *
  * <h2>Where the file differs from {@code nir.write}'s</h2>
  * <ul>
- *   <li><b>Strings are fixed-length, not variable-length.</b> {@code nir.write} stores {@code type}, string
- *   parameters ({@code padding = "same"}), string metadata, {@code /version} and {@code edges} as variable-length
- *   UTF-8 strings. jHDF 0.10.0 can read those but its writer has no variable-length datatype:
- *   {@code DataType.fromObject} maps a {@code String} (or {@code String[]...}) to {@code StringData}, a fixed-length
- *   type sized to the longest string; {@code VariableLength} has no {@code writeData}/{@code toBuffer}. So these
- *   datasets are fixed-length UTF-8 strings ({@code H5T_STRING}, {@code STRSIZE} = the longest string's UTF-8 bytes
- *   + 1, {@code H5T_STR_NULLTERM}, {@code H5T_CSET_UTF8}), same rank and shape ({@code edges} is {@code (E, 2)}). h5py returns them as {@code bytes}, which
- *   {@code nir.read} decodes exactly as it does variable-length ones ({@code hdf2dict}'s
- *   {@code a.decode("utf8") if isinstance(a, bytes)}; edges are decoded with {@code .decode("utf8")} per element).</li>
- *   <li>No compression and contiguous storage (jHDF writes no filters), as {@code nir.write} of v1.0.7 and older;
- *   main gzips numeric arrays (level 4, chunked). Values and dtypes are the same.</li>
- *   <li>No HDF5 attributes, as in {@code nir.write}'s files (jHDF's own {@code _jHDF} tag on the root group is
- *   removed). {@code h5dump -H} of our file is line for line that of the reference file except
- *   {@code STRSIZE H5T_VARIABLE} (tested on every reference file).</li>
- *   <li>jHDF writes superblock version 2 with link messages (h5py's {@code libver='earliest'} files: superblock 0,
- *   symbol tables). h5py, h5dump and any HDF5 1.8+ library read it.</li>
+ *   <li>No compression and contiguous storage, as {@code nir.write} of v1.0.7 and older; main gzips numeric arrays
+ *   (level 4, chunked). Values, dtypes and shapes are the same, so {@code h5dump -H} of our file is line for line
+ *   that of the reference file (tested on every reference file), and against nir v1.0.7's files even
+ *   {@code h5dump -H -p} (storage layout and size, fill value, allocation time) is, except the offsets.</li>
+ *   <li>Superblock version 2 with link messages (h5py's {@code libver='earliest'} files: superblock 0, symbol
+ *   tables). h5py, h5dump and any HDF5 1.8+ library read it.</li>
  * </ul>
+ * (Until snn4j wrote HDF5 itself, strings were fixed-length: jHDF cannot write variable-length data.)
  * {@code /version} is {@link NirGraph#version()} if set, else {@value #DEFAULT_VERSION} (the NIR release whose
  * layout this follows).
  *
@@ -55,17 +45,17 @@ public final class NirWriter {
     private NirWriter() {
     }
 
-    /** Writes {@code graph} to {@code file} (replacing it). */
+    /** Writes {@code graph} to {@code file} (atomically replaced). */
     public static void write(Path file, NirGraph graph) throws IOException {
         check("", graph);
-        try (WritableHdfFile h = HdfFile.write(file)) {
-            // jHDF tags every file with a root attribute "_jHDF" (its version); nir files have no attributes at all
-            h.removeAttribute("_jHDF");
-            h.putDataset("version", graph.version() == null ? DEFAULT_VERSION : graph.version());
-            writeGraph(h.putGroup("node"), graph);
-        } catch (HdfException e) {
-            throw new IOException(file + ": writing NIR failed: " + e.getMessage(), e);
+        Hdf5Writer h = Hdf5Writer.create();
+        try {
+            h.root().string("version", graph.version() == null ? DEFAULT_VERSION : graph.version());
+            writeGraph(h.root().group("node"), graph);
+        } catch (Hdf5WriteException e) {
+            throw new IllegalArgumentException("NirWriter: " + e.getMessage(), e);
         }
+        h.write(file);
     }
 
     private static void check(String path, NirGraph g) {
@@ -83,144 +73,81 @@ public final class NirWriter {
             } catch (NirTypes.Invalid inv) {
                 throw new IllegalArgumentException("NirWriter: " + inv.field + ": " + inv.getMessage());
             }
-            for (NirValue v : e.getValue().params().values()) {
-                if (!v.isString() && v.dtype().startsWith("<u")) {
-                    throw new IllegalArgumentException("NirWriter: " + p + ": unsigned dtype " + v.dtype()
-                            + " cannot be written with jHDF");
-                }
-            }
         }
     }
 
-    private static void writeGraph(WritableGroup grp, NirGraph g) {
-        // h5py lists (and nir.write's file shows) a group's members in name order
-        Map<String, Runnable> members = new TreeMap<>();
-        String[][] edges = new String[g.edges().size()][];
-        for (int i = 0; i < edges.length; i++) {
-            edges[i] = new String[] {g.edges().get(i).source(), g.edges().get(i).target()};
+    private static void writeGraph(Hdf5Writer.Group grp, NirGraph g) {
+        String[] edges = new String[2 * g.edges().size()];
+        for (int i = 0; i < g.edges().size(); i++) {
+            edges[2 * i] = g.edges().get(i).source();
+            edges[2 * i + 1] = g.edges().get(i).target();
         }
-        members.put("edges", () -> {
-            if (edges.length > 0) {
-                grp.putDataset("edges", edges);
+        if (edges.length > 0) {
+            grp.dataset("edges", Hdf5Type.VLEN_STRING, new long[] {g.edges().size(), 2}, edges);
+        } else {
+            grp.dataset("edges", Hdf5Type.FLOAT64, new long[] {0}, new double[0]); // h5py's np.array([])
+        }
+        Hdf5Writer.Group nodes = grp.group("nodes");
+        for (var e : new TreeMap<>(g.nodes()).entrySet()) {
+            Hdf5Writer.Group ng = nodes.group(e.getKey());
+            if (e.getValue().subgraph() != null) {
+                writeGraph(ng, e.getValue().subgraph());
             } else {
-                grp.putDataset("edges", new double[0]); // what h5py makes of nir's empty edge list
+                writeNode(ng, e.getValue());
             }
-        });
-        members.put("nodes", () -> {
-            WritableGroup nodes = grp.putGroup("nodes");
-            for (var e : new TreeMap<>(g.nodes()).entrySet()) {
-                WritableGroup ng = nodes.putGroup(e.getKey());
-                if (e.getValue().subgraph() != null) {
-                    writeGraph(ng, e.getValue().subgraph());
-                } else {
-                    writeNode(ng, e.getValue());
-                }
-            }
-        });
-        members.put("type", () -> grp.putDataset("type", NirTypes.GRAPH));
+        }
+        grp.string("type", NirTypes.GRAPH);
         if (!g.metadata().isEmpty()) {
-            members.put("metadata", () -> writeMetadata(grp.putGroup("metadata"), g.metadata()));
+            writeMetadata(grp.group("metadata"), g.metadata());
         }
-        members.values().forEach(Runnable::run);
     }
 
-    private static void writeNode(WritableGroup grp, NirNode n) {
-        Map<String, Runnable> members = new TreeMap<>();
-        n.params().forEach((k, v) -> members.put(k, () -> grp.putDataset(k, data(v))));
-        members.put("type", () -> grp.putDataset("type", n.type()));
+    private static void writeNode(Hdf5Writer.Group grp, NirNode n) {
+        n.params().forEach((k, v) -> put(grp, k, v));
+        grp.string("type", n.type());
         if (!n.metadata().isEmpty()) {
-            members.put("metadata", () -> writeMetadata(grp.putGroup("metadata"), n.metadata()));
+            writeMetadata(grp.group("metadata"), n.metadata());
         }
-        members.values().forEach(Runnable::run);
     }
 
-    private static void writeMetadata(WritableGroup grp, Map<String, NirValue> meta) {
+    /** Metadata keys with {@code '/'} are nested dicts: {@code "a/b"} is dataset {@code b} in subgroup {@code a}. */
+    private static void writeMetadata(Hdf5Writer.Group grp, Map<String, NirValue> meta) {
         Map<String, Map<String, NirValue>> sub = new TreeMap<>();
-        Map<String, NirValue> here = new TreeMap<>();
         meta.forEach((k, v) -> {
             int slash = k.indexOf('/');
             if (slash < 0) {
-                here.put(k, v);
+                put(grp, k, v);
             } else {
                 sub.computeIfAbsent(k.substring(0, slash), x -> new TreeMap<>()).put(k.substring(slash + 1), v);
             }
         });
-        List<String> names = new ArrayList<>(here.keySet());
-        names.addAll(sub.keySet());
-        names.stream().sorted().forEach(k -> {
-            if (here.containsKey(k)) {
-                grp.putDataset(k, data(here.get(k)));
-            } else {
-                writeMetadata(grp.putGroup(k), sub.get(k));
-            }
-        });
+        sub.forEach((k, m) -> writeMetadata(grp.group(k), m));
     }
 
-    /** The Java object jHDF writes as a dataset of {@code v}'s dtype and shape. */
-    static Object data(NirValue v) {
+    /** One value as a dataset of its dtype and shape (strings: scalar vlen UTF-8). */
+    private static void put(Hdf5Writer.Group grp, String name, NirValue v) {
         if (v.isString()) {
-            return v.string();
+            grp.string(name, v.string());
+            return;
         }
-        Class<?> elem = switch (v.dtype()) {
-            case "<f4" -> float.class;
-            case "<f8" -> double.class;
-            case "<i1" -> byte.class;
-            case "<i2" -> short.class;
-            case "<i4" -> int.class;
-            case "<i8" -> long.class;
-            default -> throw new IllegalArgumentException("NirWriter: cannot write dtype " + v.dtype());
+        grp.dataset(name, type(v.dtype()), v.shape(), v.isFloat() ? v.doubles() : v.longs());
+    }
+
+    /** The HDF5 type of a numpy dtype label. */
+    static Hdf5Type type(String dtype) {
+        return switch (dtype) {
+            case "<f2" -> Hdf5Type.FLOAT16;
+            case "<f4" -> Hdf5Type.FLOAT32;
+            case "<f8" -> Hdf5Type.FLOAT64;
+            case "<i1" -> Hdf5Type.INT8;
+            case "<i2" -> Hdf5Type.INT16;
+            case "<i4" -> Hdf5Type.INT32;
+            case "<i8" -> Hdf5Type.INT64;
+            case "<u1" -> Hdf5Type.UINT8;
+            case "<u2" -> Hdf5Type.UINT16;
+            case "<u4" -> Hdf5Type.UINT32;
+            case "<u8" -> Hdf5Type.UINT64;
+            default -> throw new IllegalArgumentException("NirWriter: cannot write dtype " + dtype);
         };
-        double[] d = v.isFloat() ? v.doubles() : null;
-        long[] l = v.isInteger() ? v.longs() : null;
-        long[] shape = v.shape();
-        if (shape.length == 0) {
-            return box(elem, d, l, 0);
-        }
-        int[] dims = new int[shape.length];
-        for (int i = 0; i < dims.length; i++) {
-            dims[i] = Math.toIntExact(shape[i]);
-        }
-        Object arr = Array.newInstance(elem, dims);
-        fill(arr, elem, d, l, new int[] {0});
-        return arr;
-    }
-
-    private static void fill(Object arr, Class<?> elem, double[] d, long[] l, int[] pos) {
-        int p = pos[0];
-        if (arr instanceof double[] a) {
-            System.arraycopy(d, p, a, 0, a.length);
-            pos[0] += a.length;
-        } else if (arr instanceof float[] a) {
-            for (int i = 0; i < a.length; i++) {
-                a[i] = (float) d[p + i];
-            }
-            pos[0] += a.length;
-        } else if (arr instanceof long[] a) {
-            System.arraycopy(l, p, a, 0, a.length);
-            pos[0] += a.length;
-        } else if (arr.getClass().getComponentType().isPrimitive()) {
-            for (int i = 0; i < Array.getLength(arr); i++) {
-                Array.set(arr, i, box(elem, d, l, pos[0]++));
-            }
-        } else {
-            for (int i = 0; i < Array.getLength(arr); i++) {
-                fill(Array.get(arr, i), elem, d, l, pos);
-            }
-        }
-    }
-
-    private static Object box(Class<?> elem, double[] d, long[] l, int i) {
-        if (elem == float.class) {
-            return (float) d[i];
-        } else if (elem == double.class) {
-            return d[i];
-        } else if (elem == byte.class) {
-            return (byte) l[i];
-        } else if (elem == short.class) {
-            return (short) l[i];
-        } else if (elem == int.class) {
-            return (int) l[i];
-        }
-        return l[i];
     }
 }

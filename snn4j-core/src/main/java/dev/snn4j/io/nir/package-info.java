@@ -2,7 +2,7 @@
  * NIR (Neuromorphic Intermediate Representation, github.com/neuromorphs/NIR) graphs: an in-memory model
  * ({@link dev.snn4j.io.nir.NirGraph}, {@link dev.snn4j.io.nir.NirNode}, {@link dev.snn4j.io.nir.NirValue}), the
  * HDF5 file format of {@code nir.write} / {@code nir.read} 1.0 ({@link dev.snn4j.io.nir.NirReader},
- * {@link dev.snn4j.io.nir.NirWriter}, via jHDF), and conversion of snn4j module chains to and from graphs
+ * {@link dev.snn4j.io.nir.NirWriter}; read via jHDF, written with {@link dev.snn4j.io.hdf5.Hdf5Writer}), and conversion of snn4j module chains to and from graphs
  * ({@link dev.snn4j.io.nir.NirConverter}), including learned per-synapse delays ({@link dev.snn4j.layer.Dcls1d}) as
  * Linear + Delay branches.
  *
@@ -12,8 +12,8 @@
  *
  * <p>Format fidelity, checked against reference files written by {@code nir} v1.0.7 and main: the reader returns
  * exactly the stored groups, datasets, dtypes, shapes and values; the writer reproduces the reference layout (names,
- * numeric dtypes, shapes, no attributes) except that strings are fixed-length UTF-8 (jHDF cannot write
- * variable-length strings), datasets are uncompressed and the superblock is version 2. See {@link
+ * dtypes including variable-length UTF-8 strings, shapes, no attributes; {@code h5dump -H} identical) except that
+ * datasets are uncompressed and the superblock is version 2. See {@link
  * dev.snn4j.io.nir.NirWriter}.
  *
  * <pre>{@code
