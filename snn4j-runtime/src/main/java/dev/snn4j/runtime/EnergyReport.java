@@ -1,8 +1,10 @@
 package dev.snn4j.runtime;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Per-layer operations, firing rates, memory and energy of a {@link SpikingModel} over a run, per sample, both
@@ -119,6 +121,26 @@ public final class EnergyReport {
         return new EnergyReport(rows, samples, macPj, acPj);
     }
 
+    /**
+     * A report from rows computed elsewhere (a model the runtime cannot run, such as SpikeGPT, whose per-layer counts
+     * come from its shapes and measured firing rates), so that its totals, {@link #table()} and {@link #toMap()} are
+     * those of a measured report.
+     *
+     * <pre>{@code
+     * EnergyReport r = EnergyReport.fromRows(List.of(new EnergyReport.Row("head", "linear", Double.NaN, Double.NaN,
+     *         8192, 0, 8192, 0, 8192, 32768)), 1000, 4.6, 0.9);
+     * }</pre>
+     *
+     * @throws IllegalArgumentException if {@code samples < 1} or a figure is negative
+     */
+    public static EnergyReport fromRows(List<Row> rows, long samples, double macPj, double acPj) {
+        if (samples < 1 || !(macPj >= 0) || !(acPj >= 0)) {
+            throw new IllegalArgumentException("EnergyReport: need samples >= 1 and energies >= 0, got " + samples
+                    + ", " + macPj + ", " + acPj);
+        }
+        return new EnergyReport(List.copyOf(rows), samples, macPj, acPj);
+    }
+
     private static boolean passesSpikes(String type) {
         return switch (type) {
             case "flatten", "dropout", "repeat_time", "avg_pool2d", "max_pool2d" -> true;
@@ -140,6 +162,80 @@ public final class EnergyReport {
 
     public long samples() {
         return samples;
+    }
+
+    /** Energy per MAC used (pJ). */
+    public double macPj() {
+        return macPj;
+    }
+
+    /** Energy per AC used (pJ). */
+    public double acPj() {
+        return acPj;
+    }
+
+    /**
+     * The report as nested maps for a JSON writer (per sample; values that do not apply, such as the firing rate of a
+     * weight layer, are {@code null}):
+     * <pre>
+     * {"mac_pj": 4.6, "ac_pj": 0.9, "samples": 256,
+     *  "layers": [{"name", "type", "firing_rate", "input_density", "dense_macs", "acs", "macs", "analytical_acs",
+     *              "analytical_macs", "memory_bytes", "energy_pj", "analytical_energy_pj"}, ...],
+     *  "totals": {"mean_firing_rate", "dense_macs", "acs", "macs", "analytical_acs", "analytical_macs",
+     *             "memory_bytes", "energy_pj", "analytical_energy_pj", "dense_energy_pj"},
+     *  "energy_uj_per_sample": {"measured", "analytical", "dense"}}
+     * </pre>
+     * Each total is the sum of its layer column ({@code mean_firing_rate}: {@link #meanFiringRate()}).
+     *
+     * <pre>{@code
+     * String json = new Gson().toJson(report.toMap());
+     * }</pre>
+     */
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("mac_pj", macPj);
+        m.put("ac_pj", acPj);
+        m.put("samples", samples);
+        List<Map<String, Object>> layers = new ArrayList<>();
+        for (Row r : rows) {
+            Map<String, Object> l = new LinkedHashMap<>();
+            l.put("name", r.name());
+            l.put("type", r.type());
+            l.put("firing_rate", orNull(r.firingRate()));
+            l.put("input_density", orNull(r.inputDensity()));
+            l.put("dense_macs", r.denseMacs());
+            l.put("acs", r.acs());
+            l.put("macs", r.macs());
+            l.put("analytical_acs", r.analyticalAcs());
+            l.put("analytical_macs", r.analyticalMacs());
+            l.put("memory_bytes", r.memoryBytes());
+            l.put("energy_pj", r.energyPj(macPj, acPj));
+            l.put("analytical_energy_pj", r.analyticalPj(macPj, acPj));
+            layers.add(l);
+        }
+        m.put("layers", layers);
+        Map<String, Object> t = new LinkedHashMap<>();
+        t.put("mean_firing_rate", orNull(meanFiringRate()));
+        t.put("dense_macs", total(Row::denseMacs));
+        t.put("acs", total(Row::acs));
+        t.put("macs", total(Row::macs));
+        t.put("analytical_acs", total(Row::analyticalAcs));
+        t.put("analytical_macs", total(Row::analyticalMacs));
+        t.put("memory_bytes", rows.stream().mapToLong(Row::memoryBytes).sum());
+        t.put("energy_pj", energyPj());
+        t.put("analytical_energy_pj", analyticalPj());
+        t.put("dense_energy_pj", densePj());
+        m.put("totals", t);
+        Map<String, Object> uj = new LinkedHashMap<>();
+        uj.put("measured", energyPj() / 1e6);
+        uj.put("analytical", analyticalPj() / 1e6);
+        uj.put("dense", densePj() / 1e6);
+        m.put("energy_uj_per_sample", uj);
+        return m;
+    }
+
+    private static Double orNull(double v) {
+        return Double.isFinite(v) ? v : null;
     }
 
     /** Sum of a column over the layers. */
