@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import dev.snn4j.data.ImageBatches;
 import dev.snn4j.data.ImageDataset;
+import dev.snn4j.energy.EnergyFile;
 import dev.snn4j.energy.EnergyModel;
 import dev.snn4j.energy.FiringRateMonitor;
 import dev.snn4j.energy.OpCounter;
@@ -13,6 +14,8 @@ import dev.snn4j.model.Conversion;
 import dev.snn4j.model.Vgg;
 import dev.snn4j.model.VggConfig;
 import dev.snn4j.nn.Init;
+import dev.snn4j.runtime.Session;
+import dev.snn4j.runtime.SpikingModel;
 import dev.snn4j.surrogate.PiecewiseLinear;
 import dev.snn4j.train.Adam;
 import dev.snn4j.train.Checkpoint;
@@ -155,6 +158,7 @@ public final class IirSnn {
                 double s = trainStage(stage, snn, opt, cfg.stageEpochs()[i], trainBatches, stats, cfg, out, manager,
                         listener);
                 table.add(evaluate(stage, snn, t, testBatches, cfg, manager, s, listener));
+                recordEnergy(out, stage, snn, testBatches, cfg, manager);
                 opt.close();
             }
             annOpt.close();
@@ -284,6 +288,30 @@ public final class IirSnn {
                 OpCounter.energyPicojoules(ops, cfg.energy()) / 1e6, trainSeconds);
         listener.stageDone(r);
         return r;
+    }
+
+    /**
+     * The stage's per-layer energy table ({@link EnergyFile}, entry {@code stage}): the net exported to the
+     * event-driven runtime and run over the first {@link EnergyFile#DEFAULT_SAMPLES} test images (normalised as in
+     * training, direct encoding at the stage's T).
+     */
+    static void recordEnergy(Path out, String stage, Vgg snn, ImageBatches test, Config cfg, NDManager manager)
+            throws IOException {
+        SpikingModel rt = EnergyFile.runtimeModel(snn, null, snn.timeSteps());
+        Session session = rt.newSession();
+        int[] order = test.order(0, 0, false);
+        int n = Math.min(EnergyFile.DEFAULT_SAMPLES, order.length);
+        int per = rt.inputSize();
+        try (NDManager bm = manager.newSubManager()) {
+            float[] images = test.batch(bm, order, 0, n, null).images().toFloatArray();
+            for (int i = 0; i < n; i++) {
+                session.run(java.util.Arrays.copyOfRange(images, i * per, (i + 1) * per), rt.timeSteps());
+            }
+        }
+        String data = String.format(java.util.Locale.ROOT, "first %d of %d test images, direct encoding T=%d", n,
+                order.length, rt.timeSteps());
+        EnergyFile.record(out, "iir-snn", new EnergyFile.Entry(stage, "runtime", data,
+                EnergyFile.report(rt, session, n, cfg.energy())));
     }
 
     /**
