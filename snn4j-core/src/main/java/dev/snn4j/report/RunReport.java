@@ -393,7 +393,7 @@ public final class RunReport {
                             + "<b>measured %s uJ</b>, analytical %s uJ, dense %s uJ%s.</p>%n",
                     "analytical".equals(m.get("method")) ? "Analytical (no event-driven run)"
                             : "Measured in the event-driven runtime", esc(str(m.get("data"))), num(m.get("samples")),
-                    num(m.get("mac_pj")), num(m.get("ac_pj")), sig(measured), sig(dbl(uj.get("analytical"))),
+                    plain(m.get("mac_pj")), plain(m.get("ac_pj")), sig(measured), sig(dbl(uj.get("analytical"))),
                     sig(dense), measured > 0 && dense > 0 ? String.format(Locale.ROOT, " (%.2fx less than dense)",
                             dense / measured) : ""));
             t.append("<table><tr><th>layer</th><th>type</th><th>firing rate</th><th>input non-zero</th>"
@@ -420,9 +420,18 @@ public final class RunReport {
                 sig(dbl(v.get("analytical_energy_pj")) / 1e6));
     }
 
-    /** Four significant digits, "0" for zero, "-" for a missing value. */
+    /** Whole numbers below a million as they are, others to four significant digits; "-" for a missing value. */
     private static String sig(double v) {
-        return Double.isNaN(v) ? "-" : v == 0 ? "0" : String.format(Locale.ROOT, "%.4g", v);
+        if (Double.isNaN(v)) {
+            return "-";
+        }
+        return v == Math.rint(v) && Math.abs(v) < 1e6 ? String.valueOf((long) v) : String.format(Locale.ROOT, "%.4g", v);
+    }
+
+    /** A figure from a file as written (4.6, not 4.600). */
+    private static String plain(Object o) {
+        return o instanceof Number n ? java.math.BigDecimal.valueOf(n.doubleValue()).stripTrailingZeros()
+                .toPlainString() : "-";
     }
 
     // ------------------------------------------------------------------------------------------------ charts
