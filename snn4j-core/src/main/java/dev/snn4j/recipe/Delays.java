@@ -72,8 +72,9 @@ import java.util.regex.Matcher;
  *   least one epoch).</li>
  *   <li><b>Evaluation</b> on the test set in eval mode: integer delays (rounded positions, exact shifts), no
  *   dropout, batch-norm running statistics. Reported: accuracy, trained parameter count, delay count, firing rate
- *   per hidden layer, synaptic operations per sample (see {@link Result}), a delay histogram PNG per delay layer, and
- *   {@code results.json} / {@code results.csv} rows.</li>
+ *   per hidden layer, synaptic operations per sample (see {@link Result}), a delay histogram PNG per delay layer,
+ *   {@code results.json} / {@code results.csv} rows, and the per-layer energy table of the variant in
+ *   {@code energy.json} ({@link EnergyFile}, measured in the event-driven runtime).</li>
  * </ol>
  * Every epoch writes a checkpoint to {@code out/<mode>/} (the newest one is kept); a run that is stopped resumes at
  * the last complete epoch, and a run whose epochs are all done only evaluates.

@@ -62,7 +62,8 @@ import java.util.Random;
  * <p>Each variant's checkpoint is written after every epoch under {@code <out>/<data>-<variant>/}; a stopped run
  * resumes at the last complete epoch; fine-tuned variants ({@code --finetune-epochs}) start from (a)'s final
  * checkpoint. Results: {@code <out>/<data>-results.md}, {@code <out>/<data>-results.json} (read by
- * {@code snn4j report}), {@code <out>/<data>-sparsity.png} and {@code <out>/metrics.jsonl}.
+ * {@code snn4j report}), {@code <out>/<data>-sparsity.png}, {@code <out>/metrics.jsonl} and {@code <out>/energy.json}
+ * (each variant's per-layer energy table, measured in the event-driven runtime; {@link EnergyFile}).
  *
  * <pre>{@code
  * java ... dev.snn4j.recipe.Delta --data nmnist --epochs 12 --sp 0.5 --out runs/delta

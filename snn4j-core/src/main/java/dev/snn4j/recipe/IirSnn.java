@@ -39,7 +39,9 @@ import java.util.Random;
  * neurons, train the SNN at T=5, then retrain it at T=4, 3, 2, 1, each stage starting from the previous one.
  *
  * <p>Every stage is a checkpoint directory under the output folder ({@code ann/}, {@code snn-T5/}, ...), written after
- * each epoch: a run that is stopped picks up at the last complete epoch of the stage it was in.
+ * each epoch: a run that is stopped picks up at the last complete epoch of the stage it was in. After each SNN stage
+ * its per-layer energy table, measured in the event-driven runtime, goes to {@code energy.json}
+ * ({@link EnergyFile}).
  *
  * <pre>{@code
  * List<IirSnn.StageResult> table = IirSnn.run(IirSnn.Config.defaults(VggConfig.small28(10)), train, test,

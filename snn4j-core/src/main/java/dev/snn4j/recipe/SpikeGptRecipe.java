@@ -48,7 +48,7 @@ import java.util.Random;
  * <p>Output directory ({@link SpikeGptDir}): {@code config.json} (the resolved configuration, written before training),
  * {@code vocab.json} or {@code tokenizer.json}, {@code model.safetensors} (weights of the last checkpoint),
  * {@code checkpoints/step-N/} every {@code checkpointEvery} steps (only the newest is kept) and
- * {@code results.json} at the end. Running the same command again resumes from the newest checkpoint with the saved
+ * {@code results.json} and {@code energy.json} (the analytical per-layer energy table, {@link EnergyFile}) at the end. Running the same command again resumes from the newest checkpoint with the saved
  * vocabulary; the optimizer, schedule and batch sampler continue where they stopped.
  *
  * <pre>{@code
