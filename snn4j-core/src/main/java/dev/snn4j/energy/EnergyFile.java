@@ -5,11 +5,6 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonParseException;
 import com.google.gson.ToNumberPolicy;
 import com.google.gson.reflect.TypeToken;
-import dev.snn4j.io.GraphExport;
-import dev.snn4j.layer.Sequential;
-import dev.snn4j.model.DelayNet;
-import dev.snn4j.model.Vgg;
-import dev.snn4j.nn.Module;
 import dev.snn4j.runtime.EnergyReport;
 import dev.snn4j.runtime.Session;
 import dev.snn4j.runtime.SpikingModel;
@@ -21,11 +16,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * The per-layer energy table a recipe leaves in its run directory: {@value #FILE}, read by
@@ -55,7 +48,7 @@ import java.util.stream.Stream;
  * the same net run as an ANN.
  *
  * <pre>{@code
- * SpikingModel rt = EnergyFile.runtimeModel(vgg, new long[] {1, 28, 28}, 5);
+ * SpikingModel rt = dev.snn4j.io.GraphExport.toRuntime(vgg, null, 5);
  * Session s = rt.newSession();
  * for (float[] image : images) s.run(image, rt.timeSteps());
  * EnergyFile.record(runDir, "iir-snn", new EnergyFile.Entry("snn-T5", "runtime", "256 test images",
@@ -100,35 +93,6 @@ public final class EnergyFile {
             m.put("data", data);
             m.putAll(report.toMap());
             return m;
-        }
-    }
-
-    /**
-     * The trained net as a runtime model: exported ({@link GraphExport}) to a temporary directory, loaded and the
-     * directory deleted. {@code inputShape} and {@code timeSteps} are ignored for a {@link Vgg} (taken from it).
-     *
-     * @throws IllegalArgumentException naming the layer the runtime cannot run
-     */
-    public static SpikingModel runtimeModel(Module net, long[] inputShape, int timeSteps) throws IOException {
-        Path tmp = Files.createTempDirectory("snn4j-energy");
-        try {
-            if (net instanceof DelayNet d) {
-                GraphExport.export(d, timeSteps, tmp);
-            } else if (net instanceof Vgg v) {
-                GraphExport.export(v, tmp);
-            } else if (net instanceof Sequential s) {
-                GraphExport.export(s, inputShape, timeSteps, tmp);
-            } else {
-                throw new IllegalArgumentException("EnergyFile: cannot export a " + net.getClass().getSimpleName()
-                        + " to the runtime");
-            }
-            return SpikingModel.load(tmp);
-        } finally {
-            try (Stream<Path> s = Files.walk(tmp)) {
-                for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
         }
     }
 

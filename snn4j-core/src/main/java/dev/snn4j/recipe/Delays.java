@@ -500,7 +500,7 @@ public final class Delays {
         if (n == 0) {
             return;
         }
-        SpikingModel rt = EnergyFile.runtimeModel(net, null, cfg.timeSteps());
+        SpikingModel rt = dev.snn4j.io.GraphExport.toRuntime(net, null, cfg.timeSteps());
         Session session = rt.newSession();
         for (int from = 0; from < n; from += cfg.evalBatch()) {
             int size = Math.min(cfg.evalBatch(), n - from);

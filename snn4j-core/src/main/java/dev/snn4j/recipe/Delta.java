@@ -765,7 +765,7 @@ public final class Delta {
     private static void recordEnergy(Config cfg, Variant v, Sequential model, Clips test, NDManager manager)
             throws IOException {
         int[] chw = test.frameShape();
-        SpikingModel rt = EnergyFile.runtimeModel(model,
+        SpikingModel rt = dev.snn4j.io.GraphExport.toRuntime(model,
                 new long[] {chw[0], chw[1], chw[2]}, cfg.frames());
         Session session = rt.newSession();
         int n = Math.min(EnergyFile.DEFAULT_SAMPLES, test.size());

@@ -299,7 +299,7 @@ public final class IirSnn {
      */
     static void recordEnergy(Path out, String stage, Vgg snn, ImageBatches test, Config cfg, NDManager manager)
             throws IOException {
-        SpikingModel rt = EnergyFile.runtimeModel(snn, null, snn.timeSteps());
+        SpikingModel rt = dev.snn4j.io.GraphExport.toRuntime(snn, null, snn.timeSteps());
         Session session = rt.newSession();
         int[] order = test.order(0, 0, false);
         int n = Math.min(EnergyFile.DEFAULT_SAMPLES, order.length);
