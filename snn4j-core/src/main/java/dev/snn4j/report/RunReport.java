@@ -314,9 +314,9 @@ public final class RunReport {
                     + " AC 0.9 pJ).</p>\n<table><tr><th>stage</th><th>T</th><th>accuracy</th><th>latency ms</th>"
                     + "<th>MACs</th><th>ACs</th><th>energy uJ</th></tr>\n");
             for (Map<String, Object> s : maps(stages.get("stages"))) {
-                t.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%.3f</td><td>%.4g</td>"
+                t.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%.4g</td>"
                                 + "<td>%.4g</td><td>%.4f</td></tr>%n", esc(str(s.get("stage"))), num(s.get("time_steps")),
-                        pct(s.get("accuracy")), dbl(s.get("latency_ms")), dbl(s.get("macs")), dbl(s.get("acs")),
+                        pct(s.get("accuracy")), latency(s.get("latency_ms")), dbl(s.get("macs")), dbl(s.get("acs")),
                         dbl(s.get("energy_uj"))));
             }
             return t.append("</table>\n").toString();
@@ -383,7 +383,8 @@ public final class RunReport {
         t.append("<p>Per sample. Measured: counted by the event-driven runtime (a spike reaching a synapse = 1 AC, a "
                 + "non-zero graded value = 1 MAC, zeros nothing); analytical: dense MACs x the firing rate of the "
                 + "spiking layer feeding the layer (analog input: dense MACs); dense: the same net run as an ANN. "
-                + "Neuron updates and memory traffic are not priced; memory = weights + state, float32.</p>\n");
+                + "The measured column also counts one AC per spike an average pool adds; neuron updates and memory "
+                + "traffic are not priced; memory = weights + state, float32.</p>\n");
         for (Map<String, Object> m : models) {
             Map<String, Object> uj = m.get("energy_uj_per_sample") instanceof Map<?, ?> u ? cast(u) : Map.of();
             double measured = dbl(uj.get("measured"));
@@ -418,6 +419,12 @@ public final class RunReport {
                 sig(dbl(v.get("analytical_acs"))), sig(dbl(v.get("analytical_macs"))),
                 dbl(v.get("memory_bytes")) / 1024, sig(dbl(v.get("energy_pj")) / 1e6),
                 sig(dbl(v.get("analytical_energy_pj")) / 1e6));
+    }
+
+    /** Milliseconds to three decimals; "-" for a stage that was not timed (NaN). */
+    private static String latency(Object ms) {
+        double v = dbl(ms);
+        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.3f", v) : "-";
     }
 
     /** Whole numbers below a million as they are, others to four significant digits; "-" for a missing value. */
