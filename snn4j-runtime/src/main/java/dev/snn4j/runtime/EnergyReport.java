@@ -15,8 +15,9 @@ import java.util.Map;
  * one AC (of the weight divided by {@code k^2}); a weight layer fed by analog values, such as the direct-input first
  * layer, does its dense MACs). The runtime itself scatters average-pooled values as graded events, so its measured
  * count after a pool is MACs (one per non-zero pooled value and synapse). Energy uses one figure per MAC and per AC (default 45 nm CMOS, fp32: 4.6 pJ and 0.9 pJ,
- * Horowitz 2014); the dense column is the same net run as an ANN (every synapse a MAC every step). Neuron updates,
- * pooling adds and memory traffic are not priced. Memory = parameters + per-session state, float32.
+ * Horowitz 2014); the dense column is the same net run as an ANN (every synapse a MAC every step). An average pool's
+ * window sums are measured as ACs (one per input spike) and priced with them; the analytical column does not count
+ * them. Neuron updates and memory traffic are not priced. Memory = parameters + per-session state, float32.
  *
  * <pre>{@code
  * Session s = model.newSession();
