@@ -13,8 +13,6 @@ import dev.snn4j.runtime.SpikingModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 /**
  * What {@code export} and {@code energy} accept as a model: an exported runtime directory ({@code graph.json}), a NIR
@@ -65,22 +63,13 @@ final class ModelSources {
         if (isRuntime(source)) {
             return SpikingModel.load(source);
         }
-        Path tmp = Files.createTempDirectory("snn4j-model");
         try (NDManager m = NDManager.newBaseManager()) {
             if (isNir(source)) {
-                GraphExport.export(nirModule(source, dt, m), nirInputShape(source), Math.max(1, timeSteps), tmp);
-            } else {
-                TrainedModels.Loaded l = TrainedModels.load(source, m);
-                log.println("model: " + l.recipe() + ", " + l.note());
-                TrainedModels.exportRuntime(l, tmp);
+                return GraphExport.toRuntime(nirModule(source, dt, m), nirInputShape(source), Math.max(1, timeSteps));
             }
-            return SpikingModel.load(tmp);
-        } finally {
-            try (Stream<Path> s = Files.walk(tmp)) {
-                for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
+            TrainedModels.Loaded l = TrainedModels.load(source, m);
+            log.println("model: " + l.recipe() + ", " + l.note());
+            return GraphExport.toRuntime(l.model(), l.inputShape(), l.timeSteps());
         }
     }
 }

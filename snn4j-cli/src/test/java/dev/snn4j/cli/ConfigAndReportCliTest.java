@@ -199,6 +199,24 @@ class ConfigAndReportCliTest {
                  "firing_rates":{"act1":0.2,"act2":0.1},"raster":{"act1":{"total":400,"shown":[0,4,8],
                  "spikes":[[0,1],[2,0],[4,2]]},"act2":{"total":2,"shown":[0,1],"spikes":[[1,1]]}}}]}
                 """);
+        Files.writeString(dir.resolve("energy.json"), """
+                {"format":"snn4j-energy","version":1,"recipe":"iir-snn","models":[{"name":"snn-T1",
+                 "method":"runtime","data":"first 10 of 10 test images","mac_pj":4.6,"ac_pj":0.9,"samples":10,
+                 "layers":[
+                  {"name":"conv1","type":"conv2d","firing_rate":null,"input_density":1.0,"dense_macs":1000,"acs":0,
+                   "macs":1000,"analytical_acs":0,"analytical_macs":1000,"memory_bytes":2048,"energy_pj":4600,
+                   "analytical_energy_pj":4600},
+                  {"name":"act1","type":"iir","firing_rate":0.25,"input_density":null,"dense_macs":0,"acs":0,
+                   "macs":0,"analytical_acs":0,"analytical_macs":0,"memory_bytes":1024,"energy_pj":0,
+                   "analytical_energy_pj":0},
+                  {"name":"fc1","type":"linear","firing_rate":null,"input_density":0.25,"dense_macs":400,"acs":100,
+                   "macs":0,"analytical_acs":100,"analytical_macs":0,"memory_bytes":1600,"energy_pj":90,
+                   "analytical_energy_pj":90}],
+                 "totals":{"mean_firing_rate":0.25,"dense_macs":1400,"acs":100,"macs":1000,"analytical_acs":100,
+                  "analytical_macs":1000,"memory_bytes":4672,"energy_pj":4690,"analytical_energy_pj":4690,
+                  "dense_energy_pj":6440},
+                 "energy_uj_per_sample":{"measured":0.00469,"analytical":0.00469,"dense":0.00644}}]}
+                """);
         Files.writeString(dir.resolve("resolved-config.json"), "{\"command\": \"demo\", \"seed\": 1}");
         CliRun r = run("report", dir.toString());
         assertEquals(0, r.code(), r.err());
@@ -210,6 +228,14 @@ class ConfigAndReportCliTest {
         }
         assertFalse(page.contains("Not available"), "every section of this run has its data");
         assertTrue(page.contains("<td>snn-T1</td>") && page.contains("83.00 %"), "ops / energy table");
+        // the per-layer table of energy.json, with its totals and the energy per sample
+        assertTrue(page.contains("<h4>snn-T1</h4>") && page.contains("(10 samples); MAC 4.6 pJ, AC 0.9 pJ."), page);
+        assertTrue(page.contains("<b>measured 0.004690 uJ</b>, analytical 0.004690 uJ, dense 0.006440 uJ "
+                + "(1.37x less than dense)"), page);
+        assertTrue(page.contains("<tr><td>fc1</td><td>linear</td><td>-</td><td>25.00 %</td><td>400</td><td>100</td>"
+                + "<td>0</td><td>100</td><td>0</td><td>1.6</td><td>9.000e-05</td><td>9.000e-05</td></tr>"), page);
+        assertTrue(page.contains("<tr><td><b>total</b></td><td></td><td>25.00 %</td><td>-</td><td>1400</td>"
+                + "<td>100</td><td>1000</td>"), page);
         Matcher m = Pattern.compile("src=\"data:image/png;base64,([A-Za-z0-9+/=]+)\"").matcher(page);
         int images = 0;
         while (m.find()) {
@@ -232,5 +258,6 @@ class ConfigAndReportCliTest {
         assertEquals(0, r.code(), r.err());
         String page = Files.readString(tmp.resolve("report.html"));
         assertTrue(page.contains("Not available: no eval.json") && page.contains("snn4j eval"), page);
+        assertTrue(page.contains("Not available: no energy.json") && page.contains("snn4j energy"), page);
     }
 }

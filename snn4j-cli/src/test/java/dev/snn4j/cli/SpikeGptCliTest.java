@@ -70,7 +70,11 @@ class SpikeGptCliTest {
         assertEquals(trained, e.out().lines().filter(l -> l.startsWith("held-out:")).findFirst().orElseThrow());
         CliRun rep = run("report", out.toString());
         assertEquals(0, rep.code(), rep.err());
-        assertTrue(Files.readString(out.resolve("report.html")).contains("bits per character"));
+        String page = Files.readString(out.resolve("report.html"));
+        assertTrue(page.contains("bits per character"));
+        assertTrue(page.contains("<h4>model</h4>") && page.contains("Analytical (no event-driven run)")
+                && page.contains("<td>blocks.0.lif1 (residual add)</td><td>lif</td>")
+                && page.contains("<td>head</td><td>linear</td>"), "the per-layer energy table");
         CliRun g = run("generate", "--model", out.toString(), "--prompt", "a rose", "--tokens", "10",
                 "--temperature", "0.8", "--top-p", "0.9", "--seed", "5");
         assertEquals(0, g.code(), g.err());

@@ -147,5 +147,11 @@ class TrainDeltaCliTest {
         assertTrue(page.contains("<tr><td>" + variants.get(0) + "</td><td>0.0</td><td>-</td>"), "(a) from scratch");
         assertTrue(page.contains("<tr><td>" + variants.get(2) + "</td><td>2.0</td><td>" + variants.get(0) + "</td>"),
                 "a fine-tuned row names (a)");
+        // the per-layer energy table of every variant (energy.json, written by the recipe)
+        for (String v : variants) {
+            assertTrue(page.contains("<h4>moving-" + v + "</h4>"), v);
+        }
+        assertTrue(page.contains("<td>input_delta</td><td>delta_encode</td>") && page.contains("<td><b>total</b></td>"),
+                "rows and totals");
     }
 }

@@ -28,6 +28,7 @@ import dev.snn4j.neuron.LifNeuron;
 import dev.snn4j.neuron.Neuron;
 import dev.snn4j.nn.Module;
 import dev.snn4j.nn.Parameter;
+import dev.snn4j.runtime.SpikingModel;
 import dev.snn4j.runtime.io.AtomicFiles;
 import dev.snn4j.runtime.io.Safetensors;
 
@@ -78,6 +79,52 @@ public final class GraphExport {
     public static final int VERSION = 1;
 
     private GraphExport() {
+    }
+
+    /**
+     * Exports any exportable net: a {@link DelayNet} ({@code timeSteps} = its sequence length), a {@link Vgg} (input
+     * shape and T taken from it) or another {@link Sequential}.
+     *
+     * <pre>{@code
+     * GraphExport.export(loaded.model(), loaded.inputShape(), loaded.timeSteps(), Path.of("out/rt"));
+     * }</pre>
+     *
+     * @throws IllegalArgumentException for another kind of module, or naming a layer the runtime cannot run
+     */
+    public static void export(Module net, long[] inputShape, int timeSteps, Path dir) throws IOException {
+        if (net instanceof DelayNet d) {
+            export(d, timeSteps, dir);
+        } else if (net instanceof Vgg v) {
+            export(v, dir);
+        } else if (net instanceof Sequential s) {
+            export(s, inputShape, timeSteps, dir);
+        } else {
+            throw new IllegalArgumentException("GraphExport: cannot export a " + net.getClass().getSimpleName()
+                    + " (expected a DelayNet or a Sequential)");
+        }
+    }
+
+    /**
+     * The net as a runtime model, without leaving files behind: exported ({@link #export(Module, long[], int, Path)})
+     * to a temporary directory, loaded, and the directory deleted. What {@code snn4j energy} and the recipes' energy
+     * tables run.
+     *
+     * <pre>{@code
+     * SpikingModel rt = GraphExport.toRuntime(vggSnn, null, vggSnn.timeSteps());
+     * }</pre>
+     */
+    public static SpikingModel toRuntime(Module net, long[] inputShape, int timeSteps) throws IOException {
+        Path tmp = Files.createTempDirectory("snn4j-model");
+        try {
+            export(net, inputShape, timeSteps, tmp);
+            return SpikingModel.load(tmp);
+        } finally {
+            try (java.util.stream.Stream<Path> s = Files.walk(tmp)) {
+                for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
     }
 
     /** Exports a {@link Vgg} SNN: input {@code [C, S, S]} from its config, T from its repeat layer. */

@@ -109,13 +109,7 @@ public final class TrainedModels {
 
     /** Writes {@code graph.json + weights.safetensors} for the runtime. */
     public static void exportRuntime(Loaded l, Path dir) throws IOException {
-        if (l.model() instanceof DelayNet d) {
-            GraphExport.export(d, l.timeSteps(), dir);
-        } else if (l.model() instanceof Vgg v) {
-            GraphExport.export(v, dir);
-        } else {
-            GraphExport.export((Sequential) l.model(), l.inputShape(), l.timeSteps(), dir);
-        }
+        GraphExport.export(l.model(), l.inputShape(), l.timeSteps(), dir);
     }
 
     /**

@@ -11,12 +11,15 @@ import dev.snn4j.data.AudioSpikeEncoder;
 import dev.snn4j.data.MelSpectrogram;
 import dev.snn4j.data.ShdDataset;
 import dev.snn4j.data.SpikeBinning;
+import dev.snn4j.energy.EnergyFile;
 import dev.snn4j.energy.EnergyModel;
 import dev.snn4j.energy.FiringRateMonitor;
 import dev.snn4j.layer.Dcls1d;
 import dev.snn4j.layer.SigmaSchedule;
 import dev.snn4j.model.DelayNet;
 import dev.snn4j.nn.Init;
+import dev.snn4j.runtime.Session;
+import dev.snn4j.runtime.SpikingModel;
 import dev.snn4j.train.Adam;
 import dev.snn4j.train.Checkpoint;
 import dev.snn4j.train.LrSchedule;
@@ -69,8 +72,9 @@ import java.util.regex.Matcher;
  *   least one epoch).</li>
  *   <li><b>Evaluation</b> on the test set in eval mode: integer delays (rounded positions, exact shifts), no
  *   dropout, batch-norm running statistics. Reported: accuracy, trained parameter count, delay count, firing rate
- *   per hidden layer, synaptic operations per sample (see {@link Result}), a delay histogram PNG per delay layer, and
- *   {@code results.json} / {@code results.csv} rows.</li>
+ *   per hidden layer, synaptic operations per sample (see {@link Result}), a delay histogram PNG per delay layer,
+ *   {@code results.json} / {@code results.csv} rows, and the per-layer energy table of the variant in
+ *   {@code energy.json} ({@link EnergyFile}, measured in the event-driven runtime).</li>
  * </ol>
  * Every epoch writes a checkpoint to {@code out/<mode>/} (the newest one is kept); a run that is stopped resumes at
  * the last complete epoch, and a run whose epochs are all done only evaluates.
@@ -416,6 +420,7 @@ public final class Delays {
                 Result r = evaluate(net, cfg, data.test(), dir, trainAcc, trainLoss, seconds,
                         cfg.epochs() > 0 ? seconds / cfg.epochs() : 0);
                 writeResult(out, r);
+                recordEnergy(out, net, cfg, data.test());
                 listener.done(r);
                 return r;
             }
@@ -483,6 +488,39 @@ public final class Delays {
                 net.delayCount(), cfg.epochs(), rates, inputEvents / n, acs, dense,
                 EnergyModel.CMOS45_FP32.picojoules(0, acs) / 1e6, trainSeconds, secondsPerEpoch, pictures, shift[0],
                 shift[1]);
+    }
+
+    /**
+     * The variant's per-layer energy table ({@link EnergyFile}, entry = the mode in lower case): the evaluated net
+     * (integer delays) exported to the event-driven runtime and run over the first {@link EnergyFile#DEFAULT_SAMPLES}
+     * test clips, binned as for evaluation.
+     */
+    static void recordEnergy(Path out, DelayNet net, Config cfg, ShdDataset test) throws IOException {
+        int n = Math.min(EnergyFile.DEFAULT_SAMPLES, test.size());
+        if (n == 0) {
+            return;
+        }
+        SpikingModel rt = dev.snn4j.io.GraphExport.toRuntime(net, null, cfg.timeSteps());
+        Session session = rt.newSession();
+        for (int from = 0; from < n; from += cfg.evalBatch()) {
+            int size = Math.min(cfg.evalBatch(), n - from);
+            List<ShdDataset.Sample> picked = new ArrayList<>(size);
+            for (int i = 0; i < size; i++) {
+                picked.add(test.sample(from + i));
+            }
+            float[][][] tbc = cfg.binning(cfg.groupSize()).bin(picked, test.numChannels());   // [T][B][C]
+            for (int i = 0; i < size; i++) {
+                float[][] clip = new float[tbc.length][];
+                for (int t = 0; t < tbc.length; t++) {
+                    clip[t] = tbc[t][i];
+                }
+                session.runSequence(clip);
+            }
+        }
+        String data = String.format(Locale.ROOT, "first %d of %d test clips, %d steps of %.0f ms (plus the delay "
+                + "tail)", n, test.size(), cfg.timeSteps(), cfg.binSeconds() * 1000);
+        EnergyFile.record(out, "delays", new EnergyFile.Entry(net.mode().name().toLowerCase(Locale.ROOT), "runtime",
+                data, EnergyFile.report(rt, session, n, EnergyModel.CMOS45_FP32)));
     }
 
     /** Mean |delay - initial delay| and the fraction of changed delays, against a twin built with the same seed. */

@@ -10,6 +10,8 @@ import dev.snn4j.data.MovingDigits;
 import dev.snn4j.data.NmnistEvents;
 import dev.snn4j.delta.DeltaInference;
 import dev.snn4j.delta.DeltaSparsity;
+import dev.snn4j.energy.EnergyFile;
+import dev.snn4j.energy.EnergyModel;
 import dev.snn4j.layer.Conv2d;
 import dev.snn4j.layer.DeltaActivation;
 import dev.snn4j.layer.Flatten;
@@ -19,6 +21,8 @@ import dev.snn4j.layer.Pool2d;
 import dev.snn4j.layer.Sequential;
 import dev.snn4j.nn.Init;
 import dev.snn4j.nn.Tensors;
+import dev.snn4j.runtime.Session;
+import dev.snn4j.runtime.SpikingModel;
 import dev.snn4j.train.Adam;
 import dev.snn4j.train.Checkpoint;
 import dev.snn4j.train.Losses;
@@ -58,7 +62,8 @@ import java.util.Random;
  * <p>Each variant's checkpoint is written after every epoch under {@code <out>/<data>-<variant>/}; a stopped run
  * resumes at the last complete epoch; fine-tuned variants ({@code --finetune-epochs}) start from (a)'s final
  * checkpoint. Results: {@code <out>/<data>-results.md}, {@code <out>/<data>-results.json} (read by
- * {@code snn4j report}), {@code <out>/<data>-sparsity.png} and {@code <out>/metrics.jsonl}.
+ * {@code snn4j report}), {@code <out>/<data>-sparsity.png}, {@code <out>/metrics.jsonl} and {@code <out>/energy.json}
+ * (each variant's per-layer energy table, measured in the event-driven runtime; {@link EnergyFile}).
  *
  * <pre>{@code
  * java ... dev.snn4j.recipe.Delta --data nmnist --epochs 12 --sp 0.5 --out runs/delta
@@ -365,6 +370,7 @@ public final class Delta {
                         cfg.granularity());
                 double seconds = train(cfg, v, model, data[0], manager, listener);
                 Result r = evaluate(cfg, v, model, data[1], manager, seconds);
+                recordEnergy(cfg, v, model, data[1], manager);
                 rows.add(r);
                 listener.done(r);
             }
@@ -748,6 +754,42 @@ public final class Delta {
         return new Result(v.name(), v.spRate(), (double) correct / test.size(), sparsity, opList, zeroSkipping,
                 medianMs(denseNs), medianMs(deltaNs), medianMs(javaDenseNs), (double) agree / n, maxDiff, theta,
                 trainSeconds);
+    }
+
+    /**
+     * The variant's per-layer energy table ({@link EnergyFile}, entry {@code <data>-<variant>}, the
+     * name of its checkpoint directory): the net exported to the event-driven runtime (delta encoding of the input,
+     * only non-zero deltas propagated) and run over the first {@link EnergyFile#DEFAULT_SAMPLES} test
+     * clips.
+     */
+    private static void recordEnergy(Config cfg, Variant v, Sequential model, Clips test, NDManager manager)
+            throws IOException {
+        int[] chw = test.frameShape();
+        SpikingModel rt = dev.snn4j.io.GraphExport.toRuntime(model,
+                new long[] {chw[0], chw[1], chw[2]}, cfg.frames());
+        Session session = rt.newSession();
+        int n = Math.min(EnergyFile.DEFAULT_SAMPLES, test.size());
+        int per = rt.inputSize();
+        for (int s = 0; s < n; s += 50) {
+            int[] idx = range(s, Math.min(n, s + 50));
+            try (NDManager bm = manager.newSubManager()) {
+                float[] x = test.batch(bm, idx).toType(DataType.FLOAT32, false).toFloatArray();   // [T, B, C, H, W]
+                int frames = x.length / (idx.length * per);
+                for (int b = 0; b < idx.length; b++) {
+                    float[][] clip = new float[frames][];
+                    for (int t = 0; t < frames; t++) {
+                        int off = (t * idx.length + b) * per;
+                        clip[t] = java.util.Arrays.copyOfRange(x, off, off + per);
+                    }
+                    session.runSequence(clip);
+                }
+            }
+        }
+        String data = String.format(Locale.ROOT, "first %d of %d test clips (%s), %d frames", n, test.size(),
+                cfg.data(), cfg.frames());
+        EnergyFile.record(cfg.out(), "delta", new EnergyFile.Entry(cfg.data() + "-"
+                + v.name(), "runtime", data, EnergyFile.report(rt, session, n,
+                EnergyModel.CMOS45_FP32)));
     }
 
     /** Median in milliseconds: robust to the load spikes of a shared machine. */

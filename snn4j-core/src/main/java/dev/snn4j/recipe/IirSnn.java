@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import dev.snn4j.data.ImageBatches;
 import dev.snn4j.data.ImageDataset;
+import dev.snn4j.energy.EnergyFile;
 import dev.snn4j.energy.EnergyModel;
 import dev.snn4j.energy.FiringRateMonitor;
 import dev.snn4j.energy.OpCounter;
@@ -13,6 +14,8 @@ import dev.snn4j.model.Conversion;
 import dev.snn4j.model.Vgg;
 import dev.snn4j.model.VggConfig;
 import dev.snn4j.nn.Init;
+import dev.snn4j.runtime.Session;
+import dev.snn4j.runtime.SpikingModel;
 import dev.snn4j.surrogate.PiecewiseLinear;
 import dev.snn4j.train.Adam;
 import dev.snn4j.train.Checkpoint;
@@ -36,7 +39,9 @@ import java.util.Random;
  * neurons, train the SNN at T=5, then retrain it at T=4, 3, 2, 1, each stage starting from the previous one.
  *
  * <p>Every stage is a checkpoint directory under the output folder ({@code ann/}, {@code snn-T5/}, ...), written after
- * each epoch: a run that is stopped picks up at the last complete epoch of the stage it was in.
+ * each epoch: a run that is stopped picks up at the last complete epoch of the stage it was in. After each SNN stage
+ * its per-layer energy table, measured in the event-driven runtime, goes to {@code energy.json}
+ * ({@link EnergyFile}).
  *
  * <pre>{@code
  * List<IirSnn.StageResult> table = IirSnn.run(IirSnn.Config.defaults(VggConfig.small28(10)), train, test,
@@ -159,6 +164,7 @@ public final class IirSnn {
                 double s = trainStage(stage, snn, opt, cfg.stageEpochs()[i], trainBatches, stats, cfg, out, manager,
                         listener);
                 table.add(evaluate(stage, snn, t, testBatches, cfg, manager, s, listener));
+                recordEnergy(out, stage, snn, testBatches, cfg, manager);
                 opt.close();
             }
             annOpt.close();
@@ -291,6 +297,30 @@ public final class IirSnn {
     }
 
     /**
+     * The stage's per-layer energy table ({@link EnergyFile}, entry {@code stage}): the net exported to the
+     * event-driven runtime and run over the first {@link EnergyFile#DEFAULT_SAMPLES} test images (normalised as in
+     * training, direct encoding at the stage's T).
+     */
+    static void recordEnergy(Path out, String stage, Vgg snn, ImageBatches test, Config cfg, NDManager manager)
+            throws IOException {
+        SpikingModel rt = dev.snn4j.io.GraphExport.toRuntime(snn, null, snn.timeSteps());
+        Session session = rt.newSession();
+        int[] order = test.order(0, 0, false);
+        int n = Math.min(EnergyFile.DEFAULT_SAMPLES, order.length);
+        int per = rt.inputSize();
+        try (NDManager bm = manager.newSubManager()) {
+            float[] images = test.batch(bm, order, 0, n, null).images().toFloatArray();
+            for (int i = 0; i < n; i++) {
+                session.run(java.util.Arrays.copyOfRange(images, i * per, (i + 1) * per), rt.timeSteps());
+            }
+        }
+        String data = String.format(java.util.Locale.ROOT, "first %d of %d test images, direct encoding T=%d", n,
+                order.length, rt.timeSteps());
+        EnergyFile.record(out, "iir-snn", new EnergyFile.Entry(stage, "runtime", data,
+                EnergyFile.report(rt, session, n, cfg.energy())));
+    }
+
+    /**
      * Median milliseconds per image at batch 1 (the deployment case) of each model, {@code [0]} with dense DJL
      * inference and {@code [1]} on the event-driven runtime (spiking models only, NaN for the ANN), timed in one
      * pass: blocks of {@value #LATENCY_BLOCK} images, every model and engine in turn, the order rotating with the
@@ -396,25 +426,13 @@ public final class IirSnn {
 
     /** The model exported to the event-driven runtime (as {@code snn4j export} does), one session reused. */
     private static ImageTimer runtimeTimer(Vgg model) throws IOException {
-        Path dir = java.nio.file.Files.createTempDirectory("snn4j-latency");
-        dev.snn4j.runtime.SpikingModel rt;
-        try {
-            dev.snn4j.io.GraphExport.export(model, dir);
-            rt = dev.snn4j.runtime.SpikingModel.load(dir);
-        } finally {
-            try (var files = java.nio.file.Files.list(dir)) {
-                for (Path f : files.toList()) {
-                    java.nio.file.Files.deleteIfExists(f);
-                }
-            }
-            java.nio.file.Files.deleteIfExists(dir);
-        }
-        dev.snn4j.runtime.Session session = rt.newSession();
+        SpikingModel rt = dev.snn4j.io.GraphExport.toRuntime(model, null, model.timeSteps());
+        Session session = rt.newSession();
         int t = model.timeSteps();
         return image -> {
             long t0 = System.nanoTime();
             float[] scores = session.run(image, t);
-            dev.snn4j.runtime.Session.argmax(scores);
+            Session.argmax(scores);
             return System.nanoTime() - t0;
         };
     }

@@ -4,6 +4,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import com.google.gson.GsonBuilder;
+import dev.snn4j.energy.EnergyFile;
 import dev.snn4j.energy.EnergyModel;
 import dev.snn4j.energy.FiringRateMonitor;
 import dev.snn4j.energy.OpCounter;
@@ -12,6 +13,8 @@ import dev.snn4j.model.spikegpt.SpikeGptConfig;
 import dev.snn4j.model.spikegpt.SpikeGptDir;
 import dev.snn4j.model.spikegpt.SpikeGptOps;
 import dev.snn4j.nn.Init;
+import dev.snn4j.runtime.EnergyReport;
+import dev.snn4j.runtime.io.AtomicFiles;
 import dev.snn4j.text.BpeTokenizer;
 import dev.snn4j.text.CharTokenizer;
 import dev.snn4j.text.TextCorpus;
@@ -29,6 +32,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +48,7 @@ import java.util.Random;
  * <p>Output directory ({@link SpikeGptDir}): {@code config.json} (the resolved configuration, written before training),
  * {@code vocab.json} or {@code tokenizer.json}, {@code model.safetensors} (weights of the last checkpoint),
  * {@code checkpoints/step-N/} every {@code checkpointEvery} steps (only the newest is kept) and
- * {@code results.json} at the end. Running the same command again resumes from the newest checkpoint with the saved
+ * {@code results.json} and {@code energy.json} (the analytical per-layer energy table, {@link EnergyFile}) at the end. Running the same command again resumes from the newest checkpoint with the saved
  * vocabulary; the optimizer, schedule and batch sampler continue where they stopped.
  *
  * <pre>{@code
@@ -261,8 +265,9 @@ public final class SpikeGptRecipe {
             double acs = OpCounter.totalAcs(ops);
             Result res = new Result(modelCfg, model.parameterCount(), step, trainLoss, bits[0], (long) bits[1], rates,
                     ops, macs, acs, EnergyModel.CMOS45_FP32.picojoules(macs, acs), trainSeconds);
-            Files.writeString(cfg.out().resolve("results.json"), new GsonBuilder().setPrettyPrinting()
-                    .serializeSpecialFloatingPointValues().create().toJson(res), StandardCharsets.UTF_8);
+            AtomicFiles.write(cfg.out().resolve("results.json"), new GsonBuilder().setPrettyPrinting()
+                    .serializeSpecialFloatingPointValues().create().toJson(res).getBytes(StandardCharsets.UTF_8));
+            EnergyFile.record(cfg.out(), "spikegpt", energyEntry(modelCfg, rates, (long) bits[1]));
             opt.close();
             return res;
         } finally {
@@ -274,6 +279,37 @@ public final class SpikeGptRecipe {
                 }
             }
         }
+    }
+
+    /**
+     * The model's per-layer energy table ({@link EnergyFile}, entry {@code model}), analytical: SpikeGPT has no
+     * runtime graph. Per token: one row per weight matrix (dense MACs: in this block layout no matrix reads spikes,
+     * see {@link SpikeGptOps}), one row per LIF layer (its residual addition: {@code d x firing rate} accumulates,
+     * the rate measured over the {@code tokens} held-out tokens scored) and the binary embedding (a gather, no
+     * operations; its measured rate). Memory: the weights of each matrix / embedding, float32. The "measured" and
+     * analytical columns are the same numbers (nothing runs event-driven); dense = the matrices as MACs (the
+     * residual additions are not counted as dense MACs, as for the non-spiking twin).
+     */
+    static EnergyFile.Entry energyEntry(SpikeGptConfig model, Map<String, Double> rates, long tokens) {
+        List<EnergyReport.Row> rows = new ArrayList<>();
+        double d = model.nEmbd();
+        if (model.spiking()) {
+            rows.add(new EnergyReport.Row("emb", "embedding (binary)", rates.getOrDefault("emb", Double.NaN),
+                    Double.NaN, 0, 0, 0, 0, 0, 4L * model.vocabSize() * model.nEmbd()));
+        }
+        for (OpCounter.LayerOps o : SpikeGptOps.perToken(model, rates)) {
+            if (o.acs() > 0 || !Double.isNaN(o.inputRate())) {
+                rows.add(new EnergyReport.Row(o.layer(), "lif", o.inputRate(), Double.NaN, 0, o.acs(), 0, o.acs(), 0,
+                        0));
+            } else {
+                rows.add(new EnergyReport.Row(o.layer(), "linear", Double.NaN, Double.NaN, o.macs(), 0, o.macs(), 0,
+                        o.macs(), 4L * Math.round(o.densePerStep())));
+            }
+        }
+        String data = String.format(java.util.Locale.ROOT, "per token; %s over %d held-out tokens; d %d",
+                model.spiking() ? "firing rates measured" : "non-spiking twin, no spikes", tokens, (long) d);
+        return new EnergyFile.Entry("model", "analytical", data, EnergyReport.fromRows(rows, Math.max(1, tokens),
+                EnergyModel.CMOS45_FP32.macPj(), EnergyModel.CMOS45_FP32.acPj()));
     }
 
     /** The saved vocabulary of {@code cfg.out()} on resume, else a new one (characters of the corpus, or BPE). */

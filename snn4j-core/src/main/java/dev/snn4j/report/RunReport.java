@@ -5,6 +5,7 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonParseException;
 import com.google.gson.ToNumberPolicy;
 import com.google.gson.reflect.TypeToken;
+import dev.snn4j.energy.EnergyFile;
 import dev.snn4j.recipe.RunEval;
 import dev.snn4j.runtime.io.AtomicFiles;
 import dev.snn4j.train.MetricsLog;
@@ -38,7 +39,8 @@ import java.util.Map;
  * A self-contained HTML page ({@code report.html}, charts embedded as base64 PNG data URIs) for any run directory
  * written by a recipe: training curves ({@code metrics.jsonl}), a spike raster of one test sample and the firing rate
  * per layer ({@code eval.json}, written by {@code snn4j eval}), accuracy vs T ({@code stages.json}, IIR), delay
- * histograms (delays), sparsity per layer (delta), the operations / energy table, and the resolved configuration.
+ * histograms (delays), sparsity per layer (delta), the operations / energy summary and the per-layer energy tables of
+ * {@code energy.json} ({@link EnergyFile}), and the resolved configuration.
  * Sections whose data the run directory does not hold say so and name the command that produces it.
  *
  * <pre>{@code
@@ -106,6 +108,7 @@ public final class RunReport {
         Map<String, Object> stages = json(runDir.resolve(IirReport.STAGES_FILE));
         Map<String, Object> eval = json(runDir.resolve(EVAL_FILE));
         Map<String, Object> results = json(runDir.resolve("results.json"));
+        Map<String, Object> energy = json(runDir.resolve(EnergyFile.FILE));
         Map<String, Object> delta = null;
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(runDir, "*-results.json")) {
             for (Path p : ds) {
@@ -283,7 +286,9 @@ public final class RunReport {
 
         // operations and energy
         h.append("<h2 id=\"ops\">Operations and energy</h2>\n");
-        h.append(opsTable(recipe, stages, results, delta));
+        String summary = opsTable(recipe, stages, results, delta);
+        h.append(summary);
+        h.append(energyTables(runDir, energy, recipe));
 
         // configuration
         h.append("<h2 id=\"config\">Configuration</h2>\n");
@@ -310,10 +315,10 @@ public final class RunReport {
                     + "</p>\n<table><tr><th>stage</th><th>T</th><th>accuracy</th><th>latency DJL ms</th>"
                     + "<th>latency runtime ms</th><th>MACs</th><th>ACs</th><th>energy uJ</th></tr>\n");
             for (Map<String, Object> s : maps(stages.get("stages"))) {
-                t.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%.3f</td><td>%.3f</td>"
+                t.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>"
                                 + "<td>%.4g</td><td>%.4g</td><td>%.4f</td></tr>%n", esc(str(s.get("stage"))),
-                        num(s.get("time_steps")), pct(s.get("accuracy")), dbl(s.get("latency_ms")),
-                        dbl(s.get("runtime_latency_ms")), dbl(s.get("macs")), dbl(s.get("acs")),
+                        num(s.get("time_steps")), pct(s.get("accuracy")), latency(s.get("latency_ms")),
+                        latency(s.get("runtime_latency_ms")), dbl(s.get("macs")), dbl(s.get("acs")),
                         dbl(s.get("energy_uj"))));
             }
             return t.append("</table>\n").toString();
@@ -356,7 +361,86 @@ public final class RunReport {
             });
             return t.append("</table>\n").toString();
         }
-        return na("no operation counts in this run directory");
+        return "";
+    }
+
+    /**
+     * The per-layer tables of {@code energy.json} ({@link EnergyFile}), one per model of the run, each with its totals
+     * and energy per sample (measured, analytical, dense).
+     */
+    private static String energyTables(Path runDir, Map<String, Object> energy, String recipe) {
+        StringBuilder t = new StringBuilder();
+        t.append("<h3 id=\"energy-layers\">Per layer</h3>\n");
+        List<Map<String, Object>> models = energy == null ? List.of() : maps(energy.get("models"));
+        if (models.isEmpty()) {
+            String how = "spikegpt".equals(recipe)
+                    ? "re-run the same <code>snn4j train spikegpt</code> command on this directory (all steps done: it "
+                    + "only evaluates and writes it)"
+                    : "re-run the same <code>snn4j train</code> command on this directory (it resumes, finds every "
+                    + "epoch done, evaluates and writes it), or print one model's table with <code>snn4j energy "
+                    + esc(runDir.toString()) + "/STAGE --data DATA</code>";
+            return t.append(na("no " + EnergyFile.FILE + " (written by the recipes since 2026-11-24): " + how))
+                    .toString();
+        }
+        t.append("<p>Per sample. Measured: counted by the event-driven runtime (a spike reaching a synapse = 1 AC, a "
+                + "non-zero graded value = 1 MAC, zeros nothing); analytical: dense MACs x the firing rate of the "
+                + "spiking layer feeding the layer (analog input: dense MACs); dense: the same net run as an ANN. "
+                + "The measured column also counts one AC per spike an average pool adds; neuron updates and memory "
+                + "traffic are not priced; memory = weights + state, float32.</p>\n");
+        for (Map<String, Object> m : models) {
+            Map<String, Object> uj = m.get("energy_uj_per_sample") instanceof Map<?, ?> u ? cast(u) : Map.of();
+            double measured = dbl(uj.get("measured"));
+            double dense = dbl(uj.get("dense"));
+            t.append("<h4>").append(esc(str(m.get("name")))).append("</h4>\n");
+            t.append(String.format(Locale.ROOT, "<p>%s over %s (%s samples); MAC %s pJ, AC %s pJ. Energy per sample: "
+                            + "<b>measured %s uJ</b>, analytical %s uJ, dense %s uJ%s.</p>%n",
+                    "analytical".equals(m.get("method")) ? "Analytical (no event-driven run)"
+                            : "Measured in the event-driven runtime", esc(str(m.get("data"))), num(m.get("samples")),
+                    plain(m.get("mac_pj")), plain(m.get("ac_pj")), sig(measured), sig(dbl(uj.get("analytical"))),
+                    sig(dense), measured > 0 && dense > 0 ? String.format(Locale.ROOT, " (%.2fx less than dense)",
+                            dense / measured) : ""));
+            t.append("<table><tr><th>layer</th><th>type</th><th>firing rate</th><th>input non-zero</th>"
+                    + "<th>dense MACs</th><th>ACs</th><th>MACs</th><th>ACs (an.)</th><th>MACs (an.)</th>"
+                    + "<th>memory KiB</th><th>energy uJ</th><th>energy uJ (an.)</th></tr>\n");
+            for (Map<String, Object> l : maps(m.get("layers"))) {
+                t.append(energyRow(esc(str(l.get("name"))), esc(str(l.get("type"))), l.get("firing_rate"),
+                        l.get("input_density"), l));
+            }
+            Map<String, Object> tot = m.get("totals") instanceof Map<?, ?> x ? cast(x) : Map.of();
+            t.append(energyRow("<b>total</b>", "", tot.get("mean_firing_rate"), null, tot));
+            t.append("</table>\n");
+        }
+        return t.toString();
+    }
+
+    private static String energyRow(String name, String type, Object rate, Object density, Map<String, Object> v) {
+        return String.format(Locale.ROOT, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>"
+                        + "<td>%s</td><td>%s</td><td>%s</td><td>%.1f</td><td>%s</td><td>%s</td></tr>%n", name, type,
+                rate instanceof Number ? pct(rate) : "-", density instanceof Number ? pct(density) : "-",
+                sig(dbl(v.get("dense_macs"))), sig(dbl(v.get("acs"))), sig(dbl(v.get("macs"))),
+                sig(dbl(v.get("analytical_acs"))), sig(dbl(v.get("analytical_macs"))),
+                dbl(v.get("memory_bytes")) / 1024, sig(dbl(v.get("energy_pj")) / 1e6),
+                sig(dbl(v.get("analytical_energy_pj")) / 1e6));
+    }
+
+    /** Milliseconds to three decimals; "-" for a stage that was not timed (NaN). */
+    private static String latency(Object ms) {
+        double v = dbl(ms);
+        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.3f", v) : "-";
+    }
+
+    /** Whole numbers below a million as they are, others to four significant digits; "-" for a missing value. */
+    private static String sig(double v) {
+        if (Double.isNaN(v)) {
+            return "-";
+        }
+        return v == Math.rint(v) && Math.abs(v) < 1e6 ? String.valueOf((long) v) : String.format(Locale.ROOT, "%.4g", v);
+    }
+
+    /** A figure from a file as written (4.6, not 4.600). */
+    private static String plain(Object o) {
+        return o instanceof Number n ? java.math.BigDecimal.valueOf(n.doubleValue()).stripTrailingZeros()
+                .toPlainString() : "-";
     }
 
     // ------------------------------------------------------------------------------------------------ charts

@@ -1,6 +1,7 @@
 package dev.snn4j.recipe;
 
 import dev.snn4j.data.ShdDataset;
+import dev.snn4j.energy.EnergyFileChecks;
 import dev.snn4j.model.DelayNet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -9,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -57,6 +59,20 @@ class DelaysTest {
         String json = Files.readString(out.resolve("results.json"));
         assertTrue(json.contains("\"NONE\"") && json.contains("\"LEARNED\""), json);
         assertEquals(3, Files.readAllLines(out.resolve("results.csv")).size());
+
+        // energy.json: a runtime table per mode over the 64 test clips; the runtime runs the evaluated net (integer
+        // delays) on the same clips as the DJL evaluation, so it counts the same synaptic events
+        List<Map<String, Object>> energy = EnergyFileChecks.models(out, "delays");
+        assertEquals(List.of("none", "learned"), EnergyFileChecks.names(energy));
+        Map<String, Object> m = energy.get(1);
+        EnergyFileChecks.assertConsistent(m);
+        assertEquals(64L, m.get("samples"));
+        assertEquals("delay_linear", EnergyFileChecks.layer(m, "delay1").get("type"));
+        assertEquals(learned.firingRates().get("lif1"),
+                ((Number) EnergyFileChecks.layer(m, "lif1").get("firing_rate")).doubleValue(), 1e-3);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> totals = (Map<String, Object>) m.get("totals");
+        assertEquals(learned.synapticAcs(), ((Number) totals.get("acs")).doubleValue(), 1e-3 * learned.synapticAcs());
 
         // every epoch is checkpointed: a second run only evaluates, with the same result
         Delays.Result again = Delays.run(tiny(DelayNet.Mode.LEARNED, 12), data, out, Delays.Listener.NONE);

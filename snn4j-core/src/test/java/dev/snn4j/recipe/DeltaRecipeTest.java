@@ -2,6 +2,7 @@ package dev.snn4j.recipe;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.snn4j.energy.EnergyFileChecks;
 import dev.snn4j.data.Idx;
 import dev.snn4j.data.MovingDigits;
 import dev.snn4j.delta.DeltaInference;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -102,6 +104,19 @@ class DeltaRecipeTest {
         assertEquals(a.accuracy(), control.accuracy());
         a.sparsity().forEach((k, s) -> assertArrayEquals(s, control.sparsity().get(k), 1e-12, k));
         assertTrue(Files.size(out.resolve("moving-results.md")) > 0 && Files.size(out.resolve("moving-sparsity.png")) > 0);
+        // energy.json: a runtime table per variant over the 4 test clips; the runtime's delta layers send the
+        // non-zero deltas the DJL evaluation counted
+        List<Map<String, Object>> energy = EnergyFileChecks.models(out, "delta");
+        assertEquals(rows.stream().map(r -> "moving-" + r.variant()).toList(), EnergyFileChecks.names(energy));
+        for (int i = 0; i < 3; i++) {
+            Map<String, Object> m = energy.get(i);
+            EnergyFileChecks.assertConsistent(m);
+            assertEquals(4L, m.get("samples"));
+            for (Map.Entry<String, double[]> sp : rows.get(i).sparsity().entrySet()) {
+                assertEquals(1 - sp.getValue()[0], ((Number) EnergyFileChecks.layer(m, sp.getKey())
+                        .get("firing_rate")).doubleValue(), 1e-3, m.get("name") + " " + sp.getKey());
+            }
+        }
         List<Delta.Result> again = Delta.run(Delta.Config.parse(args));
         for (int i = 0; i < 3; i++) {
             assertEquals(rows.get(i).accuracy(), again.get(i).accuracy(), rows.get(i).variant());

@@ -1,14 +1,17 @@
 package dev.snn4j.recipe;
 
 import dev.snn4j.data.ImageDataset;
+import dev.snn4j.energy.EnergyFileChecks;
 import dev.snn4j.energy.EnergyModel;
 import dev.snn4j.model.VggConfig;
+import dev.snn4j.report.RunReport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -65,10 +68,33 @@ class IirSnnTest {
         }
         assertTrue(Double.isNaN(first.get(0).runtimeLatencyMs()) && Double.isNaN(first.get(1).runtimeLatencyMs()));
 
+        // energy.json: one runtime table per SNN stage, over the whole (32-image) test set here
+        List<Map<String, Object>> energy = EnergyFileChecks.models(out, "iir-snn");
+        assertEquals(List.of("snn-T3", "snn-T1"), EnergyFileChecks.names(energy));
+        for (int i = 0; i < 2; i++) {
+            Map<String, Object> m = energy.get(i);
+            IirSnn.StageResult stage = first.get(i + 2);
+            EnergyFileChecks.assertConsistent(m);
+            assertEquals("runtime", m.get("method"));
+            assertEquals(32L, m.get("samples"));
+            assertTrue(String.valueOf(m.get("data")).contains("first 32 of 32 test images"), m.toString());
+            // the runtime runs the same net on the same images as the DJL evaluation: the same firing rates
+            for (String act : List.of("act1", "act_fc1")) {
+                assertEquals(stage.firingRates().get(act),
+                        ((Number) EnergyFileChecks.layer(m, act).get("firing_rate")).doubleValue(), 1e-3,
+                        stage.stage() + " " + act);
+            }
+        }
+        String page = RunReport.html(out);
+        assertTrue(page.contains("<h4>snn-T1</h4>") && page.contains("<td><b>total</b></td>"), "per-layer table");
+        assertTrue(page.contains("<td>act_fc1</td><td>iir</td>"), "one row per layer");
+
         // a second run finds every stage complete: no training, the same accuracies
         List<IirSnn.StageResult> again = IirSnn.run(tiny(), train, test, out, IirSnn.Listener.NONE);
         for (int i = 0; i < first.size(); i++) {
             assertEquals(first.get(i).accuracy(), again.get(i).accuracy(), 1e-12, first.get(i).stage());
         }
+        assertEquals(List.of("snn-T3", "snn-T1"), EnergyFileChecks.names(EnergyFileChecks.models(out, "iir-snn")),
+                "the stages evaluated again replace their entries");
     }
 }

@@ -6,6 +6,7 @@ import dev.snn4j.model.spikegpt.SpikeGpt;
 import dev.snn4j.model.spikegpt.SpikeGptConfig;
 import dev.snn4j.model.spikegpt.SpikeGptDir;
 import dev.snn4j.model.spikegpt.SpikeGptOps;
+import dev.snn4j.energy.EnergyFileChecks;
 import dev.snn4j.energy.OpCounter;
 import dev.snn4j.train.Checkpoint;
 import org.junit.jupiter.api.Tag;
@@ -53,6 +54,24 @@ class SpikeGptRecipeTest {
                 r.firingRates().toString());
         assertTrue(r.acsPerToken() >= 0 && r.macsPerToken() == 13.0 * 16 * 16 + 16.0 * r.model().vocabSize(),
                 r.macsPerToken() + " MACs");
+
+        // energy.json: analytical per-layer table per token, ACs = d x the measured rate of each LIF residual add
+        List<Map<String, Object>> energy = EnergyFileChecks.models(out, "spikegpt");
+        assertEquals(1, energy.size());
+        Map<String, Object> table = energy.get(0);
+        EnergyFileChecks.assertConsistent(table);
+        assertEquals("analytical", table.get("method"));
+        assertEquals(r.heldOutTokensScored(), ((Number) table.get("samples")).longValue());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> totals = (Map<String, Object>) table.get("totals");
+        assertEquals(r.macsPerToken(), ((Number) totals.get("macs")).doubleValue(), 1e-9);
+        assertEquals(r.acsPerToken(), ((Number) totals.get("acs")).doubleValue(), 1e-9);
+        Map<String, Object> lif = EnergyFileChecks.layer(table, "blocks.0.lif2 (residual add)");
+        assertEquals(16 * r.firingRates().get("blocks.0.lif2"), ((Number) lif.get("acs")).doubleValue(), 1e-9);
+        assertEquals(r.firingRates().get("emb"),
+                ((Number) EnergyFileChecks.layer(table, "emb").get("firing_rate")).doubleValue(), 1e-12);
+        assertEquals(4.0 * 16 * r.model().vocabSize(),
+                ((Number) EnergyFileChecks.layer(table, "head").get("memory_bytes")).doubleValue());
 
         // resume: the same directory with more steps continues at step 4
         SpikeGptRecipe.Result more = SpikeGptRecipe.run(tiny(c, out, 6, 16), SpikeGptRecipe.Listener.NONE);

@@ -1,8 +1,10 @@
 package dev.snn4j.runtime;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Per-layer operations, firing rates, memory and energy of a {@link SpikingModel} over a run, per sample, both
@@ -13,8 +15,9 @@ import java.util.Locale;
  * one AC (of the weight divided by {@code k^2}); a weight layer fed by analog values, such as the direct-input first
  * layer, does its dense MACs). The runtime itself scatters average-pooled values as graded events, so its measured
  * count after a pool is MACs (one per non-zero pooled value and synapse). Energy uses one figure per MAC and per AC (default 45 nm CMOS, fp32: 4.6 pJ and 0.9 pJ,
- * Horowitz 2014); the dense column is the same net run as an ANN (every synapse a MAC every step). Neuron updates,
- * pooling adds and memory traffic are not priced. Memory = parameters + per-session state, float32.
+ * Horowitz 2014); the dense column is the same net run as an ANN (every synapse a MAC every step). An average pool's
+ * window sums are measured as ACs (one per input spike) and priced with them; the analytical column does not count
+ * them. Neuron updates and memory traffic are not priced. Memory = parameters + per-session state, float32.
  *
  * <pre>{@code
  * Session s = model.newSession();
@@ -119,6 +122,26 @@ public final class EnergyReport {
         return new EnergyReport(rows, samples, macPj, acPj);
     }
 
+    /**
+     * A report from rows computed elsewhere (a model the runtime cannot run, such as SpikeGPT, whose per-layer counts
+     * come from its shapes and measured firing rates), so that its totals, {@link #table()} and {@link #toMap()} are
+     * those of a measured report.
+     *
+     * <pre>{@code
+     * EnergyReport r = EnergyReport.fromRows(List.of(new EnergyReport.Row("head", "linear", Double.NaN, Double.NaN,
+     *         8192, 0, 8192, 0, 8192, 32768)), 1000, 4.6, 0.9);
+     * }</pre>
+     *
+     * @throws IllegalArgumentException if {@code samples < 1} or a figure is negative
+     */
+    public static EnergyReport fromRows(List<Row> rows, long samples, double macPj, double acPj) {
+        if (samples < 1 || !(macPj >= 0) || !(acPj >= 0)) {
+            throw new IllegalArgumentException("EnergyReport: need samples >= 1 and energies >= 0, got " + samples
+                    + ", " + macPj + ", " + acPj);
+        }
+        return new EnergyReport(List.copyOf(rows), samples, macPj, acPj);
+    }
+
     private static boolean passesSpikes(String type) {
         return switch (type) {
             case "flatten", "dropout", "repeat_time", "avg_pool2d", "max_pool2d" -> true;
@@ -140,6 +163,80 @@ public final class EnergyReport {
 
     public long samples() {
         return samples;
+    }
+
+    /** Energy per MAC used (pJ). */
+    public double macPj() {
+        return macPj;
+    }
+
+    /** Energy per AC used (pJ). */
+    public double acPj() {
+        return acPj;
+    }
+
+    /**
+     * The report as nested maps for a JSON writer (per sample; values that do not apply, such as the firing rate of a
+     * weight layer, are {@code null}):
+     * <pre>
+     * {"mac_pj": 4.6, "ac_pj": 0.9, "samples": 256,
+     *  "layers": [{"name", "type", "firing_rate", "input_density", "dense_macs", "acs", "macs", "analytical_acs",
+     *              "analytical_macs", "memory_bytes", "energy_pj", "analytical_energy_pj"}, ...],
+     *  "totals": {"mean_firing_rate", "dense_macs", "acs", "macs", "analytical_acs", "analytical_macs",
+     *             "memory_bytes", "energy_pj", "analytical_energy_pj", "dense_energy_pj"},
+     *  "energy_uj_per_sample": {"measured", "analytical", "dense"}}
+     * </pre>
+     * Each total is the sum of its layer column ({@code mean_firing_rate}: {@link #meanFiringRate()}).
+     *
+     * <pre>{@code
+     * String json = new Gson().toJson(report.toMap());
+     * }</pre>
+     */
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("mac_pj", macPj);
+        m.put("ac_pj", acPj);
+        m.put("samples", samples);
+        List<Map<String, Object>> layers = new ArrayList<>();
+        for (Row r : rows) {
+            Map<String, Object> l = new LinkedHashMap<>();
+            l.put("name", r.name());
+            l.put("type", r.type());
+            l.put("firing_rate", orNull(r.firingRate()));
+            l.put("input_density", orNull(r.inputDensity()));
+            l.put("dense_macs", r.denseMacs());
+            l.put("acs", r.acs());
+            l.put("macs", r.macs());
+            l.put("analytical_acs", r.analyticalAcs());
+            l.put("analytical_macs", r.analyticalMacs());
+            l.put("memory_bytes", r.memoryBytes());
+            l.put("energy_pj", r.energyPj(macPj, acPj));
+            l.put("analytical_energy_pj", r.analyticalPj(macPj, acPj));
+            layers.add(l);
+        }
+        m.put("layers", layers);
+        Map<String, Object> t = new LinkedHashMap<>();
+        t.put("mean_firing_rate", orNull(meanFiringRate()));
+        t.put("dense_macs", total(Row::denseMacs));
+        t.put("acs", total(Row::acs));
+        t.put("macs", total(Row::macs));
+        t.put("analytical_acs", total(Row::analyticalAcs));
+        t.put("analytical_macs", total(Row::analyticalMacs));
+        t.put("memory_bytes", rows.stream().mapToLong(Row::memoryBytes).sum());
+        t.put("energy_pj", energyPj());
+        t.put("analytical_energy_pj", analyticalPj());
+        t.put("dense_energy_pj", densePj());
+        m.put("totals", t);
+        Map<String, Object> uj = new LinkedHashMap<>();
+        uj.put("measured", energyPj() / 1e6);
+        uj.put("analytical", analyticalPj() / 1e6);
+        uj.put("dense", densePj() / 1e6);
+        m.put("energy_uj_per_sample", uj);
+        return m;
+    }
+
+    private static Double orNull(double v) {
+        return Double.isFinite(v) ? v : null;
     }
 
     /** Sum of a column over the layers. */
