@@ -260,7 +260,11 @@ public final class Delays {
         Path list = cacheDir.resolve("fsdd_spikes.files.txt");
         if (!Files.isRegularFile(h5) || !Files.isRegularFile(list)) {
             Path tmp = cacheDir.resolve("fsdd_spikes.h5.tmp");
-            AudioFolderConverter.Result r = fsddConverter().convert(recordings, tmp);
+            // float32 times: the cache must bin exactly as the spikes were made (SHD's float16 moves a spike by up to
+            // 0.5 ms near 1 s, across a 20 ms bin edge now and then)
+            AudioFolderConverter.Result r = fsddConverter().convert(recordings, tmp,
+                    dev.snn4j.data.ShdWriter.Options.defaults().timeType(dev.snn4j.io.hdf5.Hdf5Type.FLOAT32),
+                    (done, total) -> { });
             if (!r.ok()) {
                 Files.deleteIfExists(tmp);
                 throw new IOException("FSDD conversion of " + recordings + " failed for " + r.failures().size()
