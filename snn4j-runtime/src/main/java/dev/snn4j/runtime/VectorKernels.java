@@ -30,6 +30,76 @@ final class VectorKernels {
         }
     }
 
+    /** See {@link Kernels#gatherConv}: per lane the scalar path's order (taps, then channels; multiply, then add). */
+    static long gatherConv(float[] x, float[] w, int cin, int cout, int k, int inH, int inW, int y0, int x0,
+                           float[] y, int yOff) {
+        int len = S.length();
+        long events = 0;
+        int kyFrom = Math.max(0, -y0);
+        int kyTo = Math.min(k, inH - y0);
+        int kxFrom = Math.max(0, -x0);
+        int kxTo = Math.min(k, inW - x0);
+        int j = 0;
+        for (; j + 2 * len <= cout; j += 2 * len) {
+            FloatVector a0 = FloatVector.zero(S);
+            FloatVector a1 = FloatVector.zero(S);
+            events = 0;
+            for (int ky = kyFrom; ky < kyTo; ky++) {
+                for (int kx = kxFrom; kx < kxTo; kx++) {
+                    int xi = ((y0 + ky) * inW + x0 + kx) * cin;
+                    for (int ci = 0; ci < cin; ci++) {
+                        float a = x[xi + ci];
+                        if (a != 0f) {
+                            FloatVector av = FloatVector.broadcast(S, a);
+                            int wo = ((ci * k + ky) * k + kx) * cout + j;
+                            a0 = a0.add(FloatVector.fromArray(S, w, wo).mul(av));
+                            a1 = a1.add(FloatVector.fromArray(S, w, wo + len).mul(av));
+                            events++;
+                        }
+                    }
+                }
+            }
+            FloatVector.fromArray(S, y, yOff + j).add(a0).intoArray(y, yOff + j);
+            FloatVector.fromArray(S, y, yOff + j + len).add(a1).intoArray(y, yOff + j + len);
+        }
+        for (; j + len <= cout; j += len) {
+            FloatVector a0 = FloatVector.zero(S);
+            events = 0;
+            for (int ky = kyFrom; ky < kyTo; ky++) {
+                for (int kx = kxFrom; kx < kxTo; kx++) {
+                    int xi = ((y0 + ky) * inW + x0 + kx) * cin;
+                    for (int ci = 0; ci < cin; ci++) {
+                        float a = x[xi + ci];
+                        if (a != 0f) {
+                            a0 = a0.add(FloatVector.fromArray(S, w, ((ci * k + ky) * k + kx) * cout + j)
+                                    .mul(FloatVector.broadcast(S, a)));
+                            events++;
+                        }
+                    }
+                }
+            }
+            FloatVector.fromArray(S, y, yOff + j).add(a0).intoArray(y, yOff + j);
+        }
+        for (; j < cout; j++) {
+            float acc = 0f;
+            events = 0;
+            for (int ky = kyFrom; ky < kyTo; ky++) {
+                for (int kx = kxFrom; kx < kxTo; kx++) {
+                    int xi = ((y0 + ky) * inW + x0 + kx) * cin;
+                    for (int ci = 0; ci < cin; ci++) {
+                        float a = x[xi + ci];
+                        if (a != 0f) {
+                            acc += a * w[((ci * k + ky) * k + kx) * cout + j];
+                            events++;
+                        }
+                    }
+                }
+            }
+            y[yOff + j] += acc;
+        }
+        return events * cout;
+    }
+
     /** See {@link Kernels#addRows}: four vectors at a time, so the adds of consecutive rows overlap. */
     static void addRows(float[] w, int[] rows, int from, int to, int wOff, float[] y, int yOff, int n) {
         int len = S.length();
