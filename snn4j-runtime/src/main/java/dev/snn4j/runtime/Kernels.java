@@ -58,38 +58,6 @@ public final class Kernels {
         }
     }
 
-    /**
-     * One output position of a convolution computed by gathering: {@code y[yOff..+cout) += sum over the valid taps
-     * (ky, kx) and channels ci with x != 0 of x[(iy, ix, ci)] * w[ci, ky, kx, :]}, where {@code iy = y0 + ky},
-     * {@code ix = x0 + kx}; input channels-last {@code [inH, inW, cin]}, weights {@code [cin, k, k, cout]}. The sum is
-     * kept in registers and added to {@code y} once. Returns the multiply-accumulates done (zeros skipped).
-     */
-    static long gatherConv(float[] x, float[] w, int cin, int cout, int k, int inH, int inW, int y0, int x0,
-                           float[] y, int yOff) {
-        if (VECTOR) {
-            return VectorKernels.gatherConv(x, w, cin, cout, k, inH, inW, y0, x0, y, yOff);
-        }
-        long macs = 0;
-        for (int j = 0; j < cout; j++) {
-            float acc = 0f;
-            macs = 0;
-            for (int ky = Math.max(0, -y0); ky < k && y0 + ky < inH; ky++) {
-                for (int kx = Math.max(0, -x0); kx < k && x0 + kx < inW; kx++) {
-                    int xi = ((y0 + ky) * inW + x0 + kx) * cin;
-                    for (int ci = 0; ci < cin; ci++) {
-                        float a = x[xi + ci];
-                        if (a != 0f) {
-                            acc += a * w[((ci * k + ky) * k + kx) * cout + j];
-                            macs++;
-                        }
-                    }
-                }
-            }
-            y[yOff + j] += acc;
-        }
-        return macs * cout;
-    }
-
     /** {@code y[0..n) += a * w[off..off+n)}: one multiply-accumulate (MAC) per synapse of a graded event. */
     static void axpy(float a, float[] w, int off, float[] y, int n) {
         axpy(a, w, off, y, 0, n);

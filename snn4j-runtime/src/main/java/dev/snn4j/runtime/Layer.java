@@ -366,10 +366,6 @@ abstract class Layer {
                 forwardGrouped(x, s, levelled);
                 return o;
             }
-            if (!delta && 2L * x.nnz > x.v.length) {
-                forwardDense(x, s);
-                return o;
-            }
             float[] y = o.v;
             long ops = 0;
             int kk = k * k * cout;
@@ -387,31 +383,6 @@ abstract class Layer {
             }
             count(s, x, ops);
             return o;
-        }
-
-        /**
-         * Mostly non-zero graded input (the analog image of a direct-input first layer): output position by output
-         * position, the taps' weight rows times the input values are summed in registers and the output row is
-         * written once, rather than scattering every input value into 9 output rows. The same multiply-accumulates
-         * (zeros skipped), in another order.
-         */
-        private void forwardDense(Activation x, State s) {
-            int inH = inShape[1];
-            int inW = inShape[2];
-            int outH = outShape[1];
-            int outW = outShape[2];
-            float[] xv = x.v;
-            float[] y = s.out.v;
-            long macs = 0;
-            for (int oy = 0; oy < outH; oy++) {
-                for (int ox = 0; ox < outW; ox++) {
-                    int yOff = (oy * outW + ox) * cout;
-                    macs += Kernels.gatherConv(xv, w, cin, cout, k, inH, inW, oy * stride - pad, ox * stride - pad,
-                            y, yOff);
-                }
-            }
-            s.macs += macs;
-            s.events += x.nnz;
         }
 
         /**
