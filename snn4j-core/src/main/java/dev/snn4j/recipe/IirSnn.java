@@ -329,7 +329,8 @@ public final class IirSnn {
      * process disturbed; blocks rather than single images because a model run right after another finds its weights
      * evicted from the caches, a cost a deployment running one model does not pay and one that penalises the
      * cheapest model most. DJL runs with one engine thread (see {@link dev.snn4j.nn.EngineThreads}); the runtime
-     * is warmed up longer than DJL since its vector kernels need the JIT's second tier. Returns NaN for every model
+     * is warmed up longer than DJL (at least 200 images and one second per model) since its vector kernels need the
+     * JIT's second tier. Returns NaN for every model
      * if {@code images} is 0.
      */
     static double[][] interleavedLatencyMs(List<Vgg> models, ImageBatches test, int images, NDManager manager)
@@ -380,8 +381,11 @@ public final class IirSnn {
             }
         }
         for (int j = 0; j < timers.size(); j++) {
-            int warmup = slot.get(j)[0] == 0 ? 20 : 200;
-            for (int i = 0; i < warmup; i++) {
+            // the runtime's vector kernels reach the JIT's second tier only after many calls (bench runtime: its
+            // first 500 T=1 images ran 3x slower than the rest): at least 200 images and one second each
+            boolean runtime = slot.get(j)[0] == 1;
+            long until = System.nanoTime() + (runtime ? 1_000_000_000L : 0);
+            for (int i = 0; i < (runtime ? 200 : 20) || System.nanoTime() < until; i++) {
                 timers.get(j).nanos(pixels[i % n]);
             }
         }
