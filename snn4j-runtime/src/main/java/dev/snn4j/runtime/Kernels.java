@@ -58,6 +58,25 @@ public final class Kernels {
         }
     }
 
+    /**
+     * One graded event of a convolution: for each tap {@code q} in {@code [from, to)},
+     * {@code y[tapY[q]..+n) += a * w[wBase + tapW[q]..+n)} (the same floats as {@link #axpy} per tap, with the
+     * broadcast and the loop set-up done once per event).
+     */
+    static void axpyTaps(float a, float[] w, int wBase, int[] tapW, int[] tapY, int from, int to, float[] y, int n) {
+        if (VECTOR) {
+            VectorKernels.axpyTaps(a, w, wBase, tapW, tapY, from, to, y, n);
+            return;
+        }
+        for (int q = from; q < to; q++) {
+            int wo = wBase + tapW[q];
+            int yo = tapY[q];
+            for (int j = 0; j < n; j++) {
+                y[yo + j] += a * w[wo + j];
+            }
+        }
+    }
+
     /** {@code y[0..n) += a * w[off..off+n)}: one multiply-accumulate (MAC) per synapse of a graded event. */
     static void axpy(float a, float[] w, int off, float[] y, int n) {
         axpy(a, w, off, y, 0, n);

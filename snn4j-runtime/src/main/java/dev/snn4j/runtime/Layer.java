@@ -375,10 +375,7 @@ abstract class Layer {
                 int from = tapStart[pos];
                 int to = tapStart[pos + 1];
                 int wBase = (p - pos * cin) * kk;
-                float val = x.v[p];
-                for (int q = from; q < to; q++) {
-                    Kernels.axpy(val, w, wBase + tapW[q], y, tapY[q], cout);
-                }
+                Kernels.axpyTaps(x.v[p], w, wBase, tapW, tapY, from, to, y, cout);
                 ops += (long) (to - from) * cout;
             }
             count(s, x, ops);

@@ -69,6 +69,25 @@ final class VectorKernels {
         }
     }
 
+    /** See {@link Kernels#axpyTaps}. */
+    static void axpyTaps(float a, float[] w, int wBase, int[] tapW, int[] tapY, int from, int to, float[] y, int n) {
+        FloatVector av = FloatVector.broadcast(S, a);
+        int len = S.length();
+        int up = S.loopBound(n);
+        for (int q = from; q < to; q++) {
+            int wo = wBase + tapW[q];
+            int yo = tapY[q];
+            int j = 0;
+            for (; j < up; j += len) {
+                FloatVector.fromArray(S, w, wo + j).mul(av).add(FloatVector.fromArray(S, y, yo + j))
+                        .intoArray(y, yo + j);
+            }
+            for (; j < n; j++) {
+                y[yo + j] += a * w[wo + j];
+            }
+        }
+    }
+
     static void axpy(float a, float[] w, int wOff, float[] y, int yOff, int n) {
         int j = 0;
         int up = S.loopBound(n);

@@ -76,6 +76,30 @@ class KernelsTest {
     }
 
     @Test
+    void axpyOverTapsEqualsOneAxpyPerTap() {
+        Random r = new Random(10);
+        for (int n : new int[] {5, 16, 32, 40}) {
+            float[] w = new float[9 * n + 7];
+            for (int i = 0; i < w.length; i++) {
+                w[i] = r.nextFloat() * 2 - 1;
+            }
+            int[] tapW = {0, 2 * n, 5 * n, 8 * n};
+            int[] tapY = {3, 3 + n, 3 + 3 * n, 3 + 2 * n};
+            float[] y0 = new float[4 * n + 6];
+            for (int i = 0; i < y0.length; i++) {
+                y0[i] = r.nextFloat();
+            }
+            float[] yTaps = y0.clone();
+            float[] yEach = y0.clone();
+            VectorKernels.axpyTaps(-0.7f, w, 7, tapW, tapY, 1, 4, yTaps, n);   // taps 1..3
+            for (int q = 1; q < 4; q++) {
+                VectorKernels.axpy(-0.7f, w, 7 + tapW[q], yEach, tapY[q], n);
+            }
+            assertArrayEquals(yEach, yTaps, 0f, "axpyTaps n=" + n);
+        }
+    }
+
+    @Test
     void vectorNeuronUpdatesEqualScalarLoops() {
         Random r = new Random(8);
         int size = VectorKernels.bound(100);
