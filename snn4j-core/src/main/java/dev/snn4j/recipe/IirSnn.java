@@ -170,25 +170,31 @@ public final class IirSnn {
             annOpt.close();
 
             // 6. latency of the ANN and of every T, timed together (see interleavedLatencyMs)
-            List<Vgg> timed = new ArrayList<>();
-            List<Integer> rows = new ArrayList<>();
-            for (int i = 0; i < table.size(); i++) {
-                StageResult r = table.get(i);
-                if (r.stage().equals("ann")) {
-                    timed.add(ann);
-                } else if (r.stage().equals(STAGE_PREFIX + r.timeSteps())) {
-                    timed.add(loadStage(manager, cfg, out, r.timeSteps()));
-                } else {
-                    continue; // the converted net: the same network and cost as T = steps[0], before training
-                }
-                rows.add(i);
-            }
-            double[][] ms = interleavedLatencyMs(timed, testBatches, cfg.latencyImages(), manager);
-            for (int k = 0; k < rows.size(); k++) {
-                table.set(rows.get(k), table.get(rows.get(k)).withLatency(ms[0][k], ms[1][k]));
-            }
+            addLatencies(table, ann, testBatches, cfg, out, manager);
         }
         return table;
+    }
+
+    /** Fills in the latency columns of the ANN and trained SNN rows, each SNN stage reloaded from its checkpoint. */
+    private static void addLatencies(List<StageResult> table, Vgg ann, ImageBatches test, Config cfg, Path out,
+                                     NDManager manager) throws IOException {
+        List<Vgg> timed = new ArrayList<>();
+        List<Integer> rows = new ArrayList<>();
+        for (int i = 0; i < table.size(); i++) {
+            StageResult r = table.get(i);
+            if (r.stage().equals("ann")) {
+                timed.add(ann);
+            } else if (r.stage().equals(STAGE_PREFIX + r.timeSteps())) {
+                timed.add(loadStage(manager, cfg, out, r.timeSteps()));
+            } else {
+                continue; // the converted net: the same network and cost as T = steps[0], before training
+            }
+            rows.add(i);
+        }
+        double[][] ms = interleavedLatencyMs(timed, test, cfg.latencyImages(), manager);
+        for (int k = 0; k < rows.size(); k++) {
+            table.set(rows.get(k), table.get(rows.get(k)).withLatency(ms[0][k], ms[1][k]));
+        }
     }
 
     /** Checkpoint folder prefix of an SNN stage: {@code snn-T5}, ... */
