@@ -177,6 +177,10 @@ public final class ShdDataset {
                     throw new DataFormatException(file, "/spikes/offsets", "offsets must not decrease (index " + i
                             + ": " + offsets[i] + " > " + offsets[i + 1] + ")");
                 }
+                if (offsets[i + 1] > tFlat.length) {   // a later offset would also decrease, but rows are cut first
+                    throw new DataFormatException(file, "/spikes/offsets", "offset " + offsets[i + 1] + " at index "
+                            + (i + 1) + " is past the " + tFlat.length + " spikes");
+                }
                 int a = (int) offsets[i];
                 int b = (int) offsets[i + 1];
                 float[] t = new float[b - a];

@@ -40,6 +40,15 @@ class ShdDatasetTest {
         }
     }
 
+    /** Found by ReaderFuzzTest at 3x scale: an offset past the spikes, followed by a smaller one, used to be sliced. */
+    @Test
+    void flatOffsetPastTheSpikesIsATypedError() throws Exception {
+        Path f = Path.of(ShdDatasetTest.class.getResource("/fuzz/shd-flat-offset-past-end.h5").toURI());
+        DataFormatException e = assertThrows(DataFormatException.class, () -> ShdDataset.read(f));
+        assertTrue(e.getMessage().contains("/spikes/offsets"), e.getMessage());
+        assertTrue(e.getCause() == null || !(e.getCause() instanceof IndexOutOfBoundsException), e.toString());
+    }
+
     @Test
     void readsOfficialLayoutSampleExactly() throws Exception {
         ShdDataset ds = ShdDataset.read(resource("shd_layout_sample.h5"));
