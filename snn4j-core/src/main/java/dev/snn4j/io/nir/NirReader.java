@@ -80,7 +80,7 @@ public final class NirReader {
         NirGraph g = readGraph((Group) nodeGroup);
         Node version = h.getChildren().get("version");
         if (version != null) {
-            NirValue v = value((Dataset) version, "/version");
+            NirValue v = value(dataset(version, "/version"), "/version");
             if (!v.isString()) {
                 throw new DataFormatException(file, "/version", "expected a string but found " + v);
             }
@@ -120,7 +120,7 @@ public final class NirReader {
         if (edges == null || edges.isGroup()) {
             throw new DataFormatException(file, path + "/edges", "missing dataset of edges");
         }
-        Dataset ed = (Dataset) edges;
+        Dataset ed = dataset(edges, path + "/edges");
         String epath = path + "/edges";
         if (ed.getSize() == 0) {
             return g; // nir writes an empty edge list as an empty float array
@@ -156,10 +156,7 @@ public final class NirReader {
             if (k.equals("type") || k.equals("metadata")) {
                 continue;
             }
-            if (e.getValue().isGroup()) {
-                throw new DataFormatException(file, path + "/" + k, "expected a dataset but found a group");
-            }
-            n.param(k, value((Dataset) e.getValue(), path + "/" + k));
+            n.param(k, value(dataset(e.getValue(), path + "/" + k), path + "/" + k));
         }
         readMetadata(grp, path, n.metadata());
         try {
@@ -169,12 +166,21 @@ public final class NirReader {
         }
     }
 
+    /** {@code n} as a dataset, or a typed error naming what it is (a group, a committed datatype, ...). */
+    private Dataset dataset(Node n, String path) throws DataFormatException {
+        if (n instanceof Dataset d) {
+            return d;
+        }
+        throw new DataFormatException(file, path, "expected a dataset but found "
+                + (n.isGroup() ? "a group" : "a " + n.getType().toString().toLowerCase(java.util.Locale.ROOT)));
+    }
+
     private String typeOf(Group grp, String path) throws IOException {
         Node t = grp.getChildren().get("type");
         if (t == null || t.isGroup()) {
             throw new DataFormatException(file, path + "/type", "missing: every NIR node has a 'type' string");
         }
-        NirValue v = value((Dataset) t, path + "/type");
+        NirValue v = value(dataset(t, path + "/type"), path + "/type");
         if (!v.isString()) {
             throw new DataFormatException(file, path + "/type", "expected a string but found " + v);
         }
@@ -198,7 +204,8 @@ public final class NirReader {
             if (e.getValue().isGroup()) {
                 metadataRecursive((Group) e.getValue(), path + "/" + e.getKey(), prefix + e.getKey() + "/", into);
             } else {
-                into.put(prefix + e.getKey(), value((Dataset) e.getValue(), path + "/" + e.getKey()));
+                into.put(prefix + e.getKey(), value(dataset(e.getValue(), path + "/" + e.getKey()),
+                        path + "/" + e.getKey()));
             }
         }
     }

@@ -48,6 +48,14 @@ class NirReaderErrorsTest {
         return e;
     }
 
+    /** Found by ReaderFuzzTest at 5x scale: a node member that is a committed datatype used to be cast to a dataset. */
+    @Test
+    void aCommittedDatatypeWhereAParameterBelongsIsATypedError() throws Exception {
+        Path f = Path.of(NirReaderErrorsTest.class.getResource("/fuzz/nir-committed-datatype-param.nir").toURI());
+        DataFormatException e = assertThrows(DataFormatException.class, () -> NirReader.read(f));
+        assertTrue(e.getMessage().contains("expected a dataset but found"), e.getMessage());
+    }
+
     @Test
     void aValidFileReads() throws Exception {
         Path f = file("ok", b -> {
