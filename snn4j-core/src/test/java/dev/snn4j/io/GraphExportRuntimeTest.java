@@ -242,6 +242,31 @@ class GraphExportRuntimeTest {
         }
     }
 
+    /**
+     * Found by ReaderFuzzTest at 10x scale: a graph whose declared input is 8 x 65536 made loading allocate ~100 MB of
+     * convolution tap tables before the classifier's weights showed the shapes were wrong. The tables are now built
+     * when a session needs them.
+     */
+    @Test
+    void aHugeDeclaredInputIsRejectedBeforeAllocatingForIt() throws IOException {
+        Init.seed(17);
+        VggConfig cfg = new VggConfig("tiny", 1, 8, List.of("4", "A", "6", "A"), new int[] {8}, 3, 0.0);
+        try (NDManager m = NDManager.newBaseManager()) {
+            GraphExport.export(Vgg.snn(m, cfg, new PiecewiseLinear(0.3), 2), tmp);
+        }
+        Path graph = tmp.resolve(SpikingModel.GRAPH_FILE);
+        String json = Files.readString(graph);
+        String bad = json.replaceFirst("\"input_shape\"\\s*:\\s*\\[[^\\]]*\\]", "\"input_shape\": [1, 8, 65536]");
+        assertNotEquals(json, bad, "the test must change the input shape");
+        Files.writeString(graph, bad);
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean)
+                java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = mx.getCurrentThreadAllocatedBytes();
+        ModelFormatException e = assertThrows(ModelFormatException.class, () -> SpikingModel.load(tmp));
+        long allocated = mx.getCurrentThreadAllocatedBytes() - before;
+        assertTrue(allocated < 16L << 20, "allocated " + allocated + " bytes before failing: " + e.getMessage());
+    }
+
     @Test
     void unsupportedModulesAreNamed() {
         try (NDManager m = NDManager.newBaseManager()) {

@@ -282,12 +282,41 @@ abstract class Layer {
             this.w = w;
             this.bias = bias;
             this.delta = delta;
-            // per input position: the kernel taps that reach a valid output, as (weight offset, output offset)
+        }
+
+        /**
+         * Per input position, the kernel taps that reach a valid output: taps of position p are
+         * {@code [start[p], start[p + 1])} into {@code w} (weight offset) and {@code y} (output offset).
+         */
+        private record Taps(int[] start, int[] w, int[] y) {
+        }
+
+        /**
+         * Built on first use (a session), not when the model is loaded: their size follows the declared input shape,
+         * which a corrupt graph file can make huge before a later layer's weights show that it is wrong.
+         */
+        private volatile Taps taps;
+
+        private Taps taps() {
+            Taps t = taps;
+            if (t == null) {
+                synchronized (this) {
+                    t = taps;
+                    if (t == null) {
+                        t = buildTaps();
+                        taps = t;
+                    }
+                }
+            }
+            return t;
+        }
+
+        private Taps buildTaps() {
             int inH = inShape[1];
             int inW = inShape[2];
             int outH = outShape[1];
             int outW = outShape[2];
-            tapStart = new int[inH * inW + 1];
+            int[] tapStart = new int[inH * inW + 1];
             int[] tw = new int[inH * inW * k * k];
             int[] ty = new int[tw.length];
             int n = 0;
@@ -311,14 +340,14 @@ abstract class Layer {
                 }
             }
             tapStart[inH * inW] = n;
-            tapW = java.util.Arrays.copyOf(tw, n);
-            tapY = java.util.Arrays.copyOf(ty, n);
+            return new Taps(tapStart, java.util.Arrays.copyOf(tw, n), java.util.Arrays.copyOf(ty, n));
         }
 
-        /** Taps of input position p: [tapStart[p], tapStart[p + 1]) into tapW (weight offset) and tapY (output). */
-        private final int[] tapStart;
-        private final int[] tapW;
-        private final int[] tapY;
+        @Override
+        State newState() {
+            taps();
+            return super.newState();
+        }
 
         @Override
         long parameterCount() {
@@ -366,6 +395,10 @@ abstract class Layer {
                 forwardGrouped(x, s, levelled);
                 return o;
             }
+            Taps t = taps();
+            int[] tapStart = t.start();
+            int[] tapW = t.w();
+            int[] tapY = t.y();
             float[] y = o.v;
             long ops = 0;
             int kk = k * k * cout;
@@ -389,6 +422,10 @@ abstract class Layer {
          * event; they are only summed in another order.
          */
         private void forwardGrouped(Activation x, State s, boolean levelled) {
+            Taps t = taps();
+            int[] tapStart = t.start();
+            int[] tapW = t.w();
+            int[] tapY = t.y();
             int positions = inShape[1] * inShape[2];
             int nnz = x.nnz;
             if (s.scratch == null) {
@@ -466,24 +503,41 @@ abstract class Layer {
                     new int[] {inShape[0], inShape[1] / k, inShape[2] / k});
             this.average = average;
             this.k = k;
-            int c = inShape[0];
-            int inW = inShape[2];
-            int outH = outShape[1];
-            int outW = outShape[2];
-            target = new int[size(inShape)];
-            for (int p = 0; p < target.length; p++) {
-                int pos = p / c;
-                int oy = (pos / inW) / k;
-                int ox = (pos % inW) / k;
-                target[p] = oy >= outH || ox >= outW ? -1 : (oy * outW + ox) * c + p % c;
-            }
         }
 
-        /** Output index of every input index (channels-last), -1 where the window is cut off. */
-        private final int[] target;
+        /**
+         * Output index of every input index (channels-last), -1 where the window is cut off; built on first use, like
+         * a convolution's tap tables (its size follows the declared input shape).
+         */
+        private volatile int[] target;
+
+        private int[] target() {
+            int[] t = target;
+            if (t == null) {
+                synchronized (this) {
+                    t = target;
+                    if (t == null) {
+                        int c = inShape[0];
+                        int inW = inShape[2];
+                        int outH = outShape[1];
+                        int outW = outShape[2];
+                        t = new int[size(inShape)];
+                        for (int p = 0; p < t.length; p++) {
+                            int pos = p / c;
+                            int oy = (pos / inW) / k;
+                            int ox = (pos % inW) / k;
+                            t[p] = oy >= outH || ox >= outW ? -1 : (oy * outW + ox) * c + p % c;
+                        }
+                        target = t;
+                    }
+                }
+            }
+            return t;
+        }
 
         @Override
         State newState() {
+            target();
             return new State(size(outShape), average ? size(outShape) : 0);
         }
 
@@ -507,7 +561,7 @@ abstract class Layer {
                 // cannot tell whether q is already listed
                 float[] touched = s.mem;
                 int n = 0;
-                int[] map = target;
+                int[] map = target();
                 for (int e = 0; e < x.nnz; e++) {
                     int p = x.idx[e];
                     int q = map[p];
