@@ -114,6 +114,16 @@ final class ConfigOption {
     }
 
     /**
+     * The run folder of a {@code train} / {@code demo} command: a usage error if {@code --out} has no value, then
+     * {@link #checkResume}.
+     */
+    Path runFolder(Path out) {
+        require(out != null, "--out", "must be a folder", out);
+        checkResume(out);
+        return out;
+    }
+
+    /**
      * With {@code --resume}: a usage error unless {@code out} holds at least one complete checkpoint (a
      * {@code checkpoint.json} up to 4 folders down), so that a mistyped {@code --out} does not silently start a new
      * run.

@@ -67,8 +67,7 @@ final class DemoCommand implements Callable<Integer> {
             data = Path.of(System.getProperty("snn4j.home", "."), "data", "fashion-mnist-small");
         }
         config.apply();   // after the demo defaults: precedence defaults < config file < command line
-        config.checkResume(out);
-        config.require(out != null, "--out", "must be a folder", out);
+        config.runFolder(out);
         options.validate(config);
         Path dir = data;
         ImageDataset train = MnistLoader.load(dir, true);

@@ -115,8 +115,7 @@ final class TrainDelaysCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         // every usage error is found here, before the (slow) spike conversion or loading
         config.apply();
-        config.require(out != null, "--out", "must be a folder", out);
-        config.checkResume(out);
+        config.runFolder(out);
         config.require(mode != null, "--mode", "expected none, fixed_random, learned or all", mode);
         config.require(epochs >= 0, "--epochs", "must be >= 0", epochs);
         config.require(batch >= 1, "--batch", "must be >= 1", batch);

@@ -145,8 +145,7 @@ final class TrainDeltaCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         config.apply();
         config.required(data, "--data");
-        config.require(out != null, "--out", "must be a folder", out);
-        config.checkResume(out);
+        config.runFolder(out);
         config.require(dataset != null, "--dataset", "expected nmnist or moving", dataset);
         boolean nm = dataset == Dataset.nmnist;
         int f = frames != null ? frames : nm ? 10 : 8;

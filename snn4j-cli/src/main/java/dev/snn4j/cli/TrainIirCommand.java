@@ -60,8 +60,7 @@ final class TrainIirCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         config.apply();
         config.required(data, "--data");
-        config.require(out != null, "--out", "must be a folder", out);
-        config.checkResume(out);
+        config.runFolder(out);
         options.validate(config);
         ImageDataset train;
         ImageDataset test;
