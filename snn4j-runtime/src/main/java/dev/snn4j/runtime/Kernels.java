@@ -77,6 +77,62 @@ public final class Kernels {
         }
     }
 
+    /**
+     * A dense 3x3 convolution, gathered per output position: {@code y[(oy * outW + ox) * cout + j] = bias[j] + sum
+     * over ci, then ky, kx of xp[((oy * stride + ky) * pw + ox * stride + kx) * cin + ci] * w[((ci * 3 + ky) * 3 + kx)
+     * * cout + j]}, summed in exactly that order on both paths (no fused multiply-add). {@code xp} is the input,
+     * channels-last, already zero-padded to rows of {@code pw} positions; {@code bias} has {@code cout} values (zeros
+     * for none).
+     */
+    static void conv3x3(float[] xp, int pw, int cin, float[] w, float[] bias, float[] y, int outH, int outW,
+                        int stride, int cout) {
+        if (VECTOR) {
+            VectorKernels.conv3x3(xp, pw, cin, w, bias, y, outH, outW, stride, cout);
+            return;
+        }
+        conv3x3Scalar(xp, pw, cin, w, bias, y, outH, outW, stride, cout, 0);
+    }
+
+    /** {@link #conv3x3} for output channels {@code [from, cout)} only, in plain loops (also the vector path's tail). */
+    static void conv3x3Scalar(float[] xp, int pw, int cin, float[] w, float[] bias, float[] y, int outH, int outW,
+                              int stride, int cout, int from) {
+        int r1 = pw * cin;
+        int r2 = 2 * r1;
+        int c2 = 2 * cin;
+        for (int oy = 0; oy < outH; oy++) {
+            for (int ox = 0; ox < outW; ox++) {
+                int yo = (oy * outW + ox) * cout;
+                for (int ci = 0; ci < cin; ci++) {
+                    int b = (oy * stride * pw + ox * stride) * cin + ci;
+                    float x0 = xp[b];
+                    float x1 = xp[b + cin];
+                    float x2 = xp[b + c2];
+                    float x3 = xp[b + r1];
+                    float x4 = xp[b + r1 + cin];
+                    float x5 = xp[b + r1 + c2];
+                    float x6 = xp[b + r2];
+                    float x7 = xp[b + r2 + cin];
+                    float x8 = xp[b + r2 + c2];
+                    int wb = ci * 9 * cout;
+                    for (int j = from; j < cout; j++) {
+                        int wo = wb + j;
+                        float a = ci > 0 ? y[yo + j] : bias[j];
+                        a += w[wo] * x0;
+                        a += w[wo + cout] * x1;
+                        a += w[wo + 2 * cout] * x2;
+                        a += w[wo + 3 * cout] * x3;
+                        a += w[wo + 4 * cout] * x4;
+                        a += w[wo + 5 * cout] * x5;
+                        a += w[wo + 6 * cout] * x6;
+                        a += w[wo + 7 * cout] * x7;
+                        a += w[wo + 8 * cout] * x8;
+                        y[yo + j] = a;
+                    }
+                }
+            }
+        }
+    }
+
     /** {@code y[0..n) += a * w[off..off+n)}: one multiply-accumulate (MAC) per synapse of a graded event. */
     static void axpy(float a, float[] w, int off, float[] y, int n) {
         axpy(a, w, off, y, 0, n);

@@ -64,6 +64,13 @@ abstract class Layer {
         long calls;
         /** Working memory of a layer's forward (e.g. a convolution's events grouped by position); lazily sized. */
         int[] scratch;
+        /** Float working memory (e.g. a convolution's zero-padded input); lazily sized. */
+        float[] padded;
+        /**
+         * Neurons: {@link #mem} holds no state yet (just reset); the first step starts from the initial membrane
+         * without reading it, so a reset does not write every membrane only for the next step to read them back.
+         */
+        boolean fresh;
 
         State(int outSize, int memSize) {
             out = new Activation(outSize);
@@ -264,6 +271,8 @@ abstract class Layer {
         /** Pre-scaled weights for inputs of {@link #levels} levels (average-pooled spikes), or null. */
         float[] levelW;
         int levels;
+        /** The dense path's bias when the layer has none. */
+        private final float[] zeroBias;
 
         void useLevels(int l) {
             levels = l;
@@ -282,6 +291,7 @@ abstract class Layer {
             this.w = w;
             this.bias = bias;
             this.delta = delta;
+            this.zeroBias = bias == null ? new float[cout] : null;
         }
 
         /**
@@ -385,12 +395,16 @@ abstract class Layer {
         Activation forward(Activation x, State s) {
             x.ensureSparse();
             Activation o = s.out;
-            if (!delta) {
-                initOutput(o, bias, cout);
-            }
             o.sparseValid = false;
             o.binary = false;
             boolean levelled = levelW != null && x.levels == levels && !x.binary;
+            if (!x.binary && !levelled && k == 3 && !delta && 4L * x.nnz >= x.v.length) {
+                forwardDense(x, s);   // writes every output, bias included
+                return o;
+            }
+            if (!delta) {
+                initOutput(o, bias, cout);
+            }
             if (x.binary || levelled) {
                 forwardGrouped(x, s, levelled);
                 return o;
@@ -413,6 +427,30 @@ abstract class Layer {
             }
             count(s, x, ops);
             return o;
+        }
+
+        /**
+         * A dense graded input (an image in the first layer: after normalisation nearly every pixel is non-zero) is
+         * cheaper gathered than scattered: each output position sums its nine taps in registers and is written once,
+         * instead of once per reaching input. Counts the multiplies it does: every valid tap, as a dense layer.
+         */
+        private void forwardDense(Activation x, State s) {
+            int inH = inShape[1];
+            int inW = inShape[2];
+            int pw = inW + 2 * pad;
+            int ph = inH + 2 * pad;
+            if (s.padded == null) {
+                s.padded = new float[ph * pw * cin];   // the border stays zero
+            }
+            float[] xp = s.padded;
+            int rowLen = inW * cin;
+            for (int iy = 0; iy < inH; iy++) {
+                System.arraycopy(x.v, iy * rowLen, xp, ((iy + pad) * pw + pad) * cin, rowLen);
+            }
+            Kernels.conv3x3(xp, pw, cin, w, bias != null ? bias : zeroBias, s.out.v, outShape[1], outShape[2], stride,
+                    cout);
+            s.macs += denseOpsPerStep();
+            s.events += x.nnz;
         }
 
         /**

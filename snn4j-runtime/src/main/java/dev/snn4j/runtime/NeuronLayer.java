@@ -58,6 +58,12 @@ final class NeuronLayer extends Layer {
     }
 
     @Override
+    void resetState(State s) {
+        s.steps = 0;
+        s.fresh = true;
+    }
+
+    @Override
     float initialMembrane() {
         return kind != Kind.IIR && hardReset() ? vReset : 0f;
     }
@@ -72,6 +78,9 @@ final class NeuronLayer extends Layer {
         int[] idx = o.idx;
         int n = 0;
         int size = v.length;
+        boolean fresh = s.fresh;
+        s.fresh = false;
+        float init = initialMembrane();
         switch (kind) {
             case IIR -> {
                 float lam = leak;
@@ -79,10 +88,10 @@ final class NeuronLayer extends Layer {
                 int i0 = 0;
                 if (Kernels.VECTOR) {
                     i0 = VectorKernels.bound(size);
-                    n = VectorKernels.iir(x, v, lam, th, spiking, out, idx, n, i0);
+                    n = VectorKernels.iir(x, v, fresh, lam, th, spiking, out, idx, n, i0);
                 }
                 for (int i = i0; i < size; i++) {
-                    float u = x[i] + v[i] * lam;
+                    float u = x[i] + (fresh ? init : v[i]) * lam;
                     if (spiking && u / th - 1f > 0f) {
                         u = u - th;
                         out[i] = 1f;
@@ -98,10 +107,10 @@ final class NeuronLayer extends Layer {
                 int i0 = 0;
                 if (Kernels.VECTOR && kind == Kind.LIF && !decayInput && vr == 0f) {
                     i0 = VectorKernels.bound(size);
-                    n = VectorKernels.lifNoDecayInput(x, v, decay, th, hard, spiking, out, idx, n, i0);
+                    n = VectorKernels.lifNoDecayInput(x, v, fresh, decay, th, hard, spiking, out, idx, n, i0);
                 }
                 for (int i = i0; i < size; i++) {
-                    float vi = v[i];
+                    float vi = fresh ? init : v[i];
                     float h;
                     if (kind == Kind.IF) {
                         h = vi + x[i];

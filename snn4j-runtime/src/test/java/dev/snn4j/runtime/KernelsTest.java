@@ -100,6 +100,98 @@ class KernelsTest {
     }
 
     @Test
+    void aFreshLayersFirstStepEqualsAStepFromZeroedMembranes() {
+        Random r = new Random(13);
+        int size = VectorKernels.bound(100);
+        float[] x = new float[size];
+        for (int i = 0; i < size; i++) {
+            x[i] = r.nextFloat() * 2 - 0.5f;
+        }
+        x[3] = -0f;
+        float[] garbage = new float[size];
+        java.util.Arrays.fill(garbage, Float.NaN);   // a fresh layer must not read its membranes
+        float[] vFresh = garbage.clone();
+        float[] outFresh = new float[size];
+        int[] idxFresh = new int[size];
+        int nFresh = VectorKernels.iir(x, vFresh, true, 0.9f, 0.7f, true, outFresh, idxFresh, 0, size);
+        float[] vZero = new float[size];
+        float[] outZero = new float[size];
+        int[] idxZero = new int[size];
+        int nZero = VectorKernels.iir(x, vZero, false, 0.9f, 0.7f, true, outZero, idxZero, 0, size);
+        assertArrayEquals(vZero, vFresh, 0f, "iir membranes");
+        assertArrayEquals(outZero, outFresh, 0f, "iir spikes");
+        assertTrue(nZero == nFresh && nZero > 0 && nZero < size, "some neurons fire: " + nZero);
+        for (boolean hard : new boolean[] {true, false}) {
+            vFresh = garbage.clone();
+            vZero = new float[size];
+            outFresh = new float[size];
+            outZero = new float[size];
+            nFresh = VectorKernels.lifNoDecayInput(x, vFresh, true, 0.6f, 0.7f, hard, true, outFresh, idxFresh, 0, size);
+            nZero = VectorKernels.lifNoDecayInput(x, vZero, false, 0.6f, 0.7f, hard, true, outZero, idxZero, 0, size);
+            assertArrayEquals(vZero, vFresh, 0f, "lif membranes hard=" + hard);
+            assertArrayEquals(outZero, outFresh, 0f, "lif spikes hard=" + hard);
+            assertEquals(nZero, nFresh);
+        }
+    }
+
+    @Test
+    void denseThreeByThreeConvolutionEqualsScalarLoopsAndAFloat64Convolution() {
+        Random r = new Random(12);
+        // output channels: pairs of vectors, a single vector and scalar tail lanes; 1-3 input channels; stride 1 and 2
+        for (int[] c : new int[][] {{1, 32, 1}, {3, 20, 1}, {2, 48, 2}, {1, 7, 1}, {3, 64, 2}}) {
+            int cin = c[0];
+            int cout = c[1];
+            int stride = c[2];
+            int h = 9;
+            int wd = 7;
+            int pad = 1;
+            int ph = h + 2 * pad;
+            int pw = wd + 2 * pad;
+            int outH = (h + 2 * pad - 3) / stride + 1;
+            int outW = (wd + 2 * pad - 3) / stride + 1;
+            float[] xp = new float[ph * pw * cin];
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < wd; x++) {
+                    for (int ci = 0; ci < cin; ci++) {
+                        xp[((y + pad) * pw + x + pad) * cin + ci] = r.nextFloat() * 2 - 1;
+                    }
+                }
+            }
+            float[] w = new float[cin * 9 * cout];
+            for (int i = 0; i < w.length; i++) {
+                w[i] = r.nextFloat() * 2 - 1;
+            }
+            float[] bias = new float[cout];
+            for (int i = 0; i < cout; i++) {
+                bias[i] = r.nextFloat();
+            }
+            float[] yv = new float[outH * outW * cout];
+            float[] ys = new float[yv.length];
+            java.util.Arrays.fill(yv, Float.NaN);   // every output is written, none read before
+            VectorKernels.conv3x3(xp, pw, cin, w, bias, yv, outH, outW, stride, cout);
+            Kernels.conv3x3Scalar(xp, pw, cin, w, bias, ys, outH, outW, stride, cout, 0);
+            String what = "cin " + cin + " cout " + cout + " stride " + stride;
+            assertArrayEquals(ys, yv, 0f, what);
+            for (int oy = 0; oy < outH; oy++) {
+                for (int ox = 0; ox < outW; ox++) {
+                    for (int co = 0; co < cout; co++) {
+                        double sum = bias[co];
+                        for (int ci = 0; ci < cin; ci++) {
+                            for (int ky = 0; ky < 3; ky++) {
+                                for (int kx = 0; kx < 3; kx++) {
+                                    sum += (double) xp[((oy * stride + ky) * pw + ox * stride + kx) * cin + ci]
+                                            * w[((ci * 3 + ky) * 3 + kx) * cout + co];
+                                }
+                            }
+                        }
+                        assertEquals(sum, yv[(oy * outW + ox) * cout + co], 1e-5, what);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void vectorNeuronUpdatesEqualScalarLoops() {
         Random r = new Random(8);
         int size = VectorKernels.bound(100);
@@ -116,7 +208,7 @@ class KernelsTest {
             float[] vv = v0.clone();
             float[] outV = new float[size];
             int[] idxV = new int[size];
-            int nV = VectorKernels.iir(x, vv, lam, th, true, outV, idxV, 0, size);
+            int nV = VectorKernels.iir(x, vv, false, lam, th, true, outV, idxV, 0, size);
             float[] vs = v0.clone();
             float[] outS = new float[size];
             int[] idxS = new int[size];
@@ -137,7 +229,7 @@ class KernelsTest {
             for (boolean hard : new boolean[] {true, false}) {
                 vv = v0.clone();
                 outV = new float[size];
-                nV = VectorKernels.lifNoDecayInput(x, vv, 0.6f, th, hard, true, outV, idxV, 0, size);
+                nV = VectorKernels.lifNoDecayInput(x, vv, false, 0.6f, th, hard, true, outV, idxV, 0, size);
                 vs = v0.clone();
                 outS = new float[size];
                 nS = 0;
