@@ -329,8 +329,8 @@ public final class IirSnn {
     /**
      * Median milliseconds per image at batch 1 (the deployment case) of each model, {@code [0]} with dense DJL
      * inference and {@code [1]} on the event-driven runtime (spiking models only, NaN for the ANN), timed in one
-     * pass: blocks of {@value #LATENCY_BLOCK} images, every model and engine in turn, the order rotating with the
-     * block. Timing the models together rather than each at the end of its own stage means that the ratios between
+     * pass per engine (DJL, then the runtime): blocks of {@value #LATENCY_BLOCK} images, every model in turn, the
+     * order rotating with the block. Timing the models together rather than each at the end of its own stage means that the ratios between
      * them (T=1 vs T=5) are measured under the same machine load, and the median drops the images a background
      * process disturbed; blocks rather than single images because a model run right after another finds its weights
      * evicted from the caches, a cost a deployment running one model does not pay and one that penalises the
