@@ -257,6 +257,9 @@ abstract class Layer {
     /**
      * 2-D convolution (square kernel, stride, zero padding); weights stored {@code [in, k, k, out]}: an input event at
      * channel {@code ci} scatters {@code W[ci, ky, kx, :]} into the output channels of every position it reaches.
+     * Exception: a graded input that is at least a quarter non-zero (an image) into a 3x3 kernel is computed densely,
+     * gathered per output position ({@link Kernels#conv3x3}): there is nothing to skip, and the gather writes each
+     * output once instead of once per input reaching it.
      */
     static final class Conv2d extends Layer {
         final int cin;
