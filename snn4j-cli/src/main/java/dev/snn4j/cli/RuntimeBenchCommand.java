@@ -349,6 +349,12 @@ public final class RuntimeBenchCommand implements Runnable {
             runtime.run(session, i);
             dense.run(i, 1);
         }
+        // the runtime's vector kernels reach the JIT's second tier only after many calls: as the IIR recipe's
+        // latency pass, at least 200 samples and one second (the first repeat ran up to 5x slower without it)
+        long until = System.nanoTime() + 1_000_000_000L;
+        for (int i = 0; i < 200 || System.nanoTime() < until; i++) {
+            runtime.run(session, i % n);
+        }
         dense.run(0, Math.min(batch, n));
         double[] d1 = new double[repeats];
         double[] r1 = new double[repeats];
