@@ -284,14 +284,25 @@ public final class Adam implements AutoCloseable {
             NDArray like = params.get(param).value();
             Moments m = new Moments();
             m.step = dict.get(param + ".step").toType(ai.djl.ndarray.types.DataType.INT64, false).getLong();
-            m.expAvg = keep(dict.get(param + ".exp_avg").toType(like.getDataType(), true));
-            m.expAvgSq = keep(dict.get(param + ".exp_avg_sq").toType(like.getDataType(), true));
+            m.expAvg = keep(copyAs(dict.get(param + ".exp_avg"), like.getDataType()));
+            m.expAvgSq = keep(copyAs(dict.get(param + ".exp_avg_sq"), like.getDataType()));
             if (amsgrad) {
-                m.maxExpAvgSq = keep(dict.get(param + ".max_exp_avg_sq").toType(like.getDataType(), true));
+                m.maxExpAvgSq = keep(copyAs(dict.get(param + ".max_exp_avg_sq"), like.getDataType()));
             }
             state.put(param, m);
         }
         steps = dict.get("step").toType(ai.djl.ndarray.types.DataType.INT64, false).getLong();
+    }
+
+    /**
+     * A copy of {@code a} in {@code type} with memory of its own. Not {@code toType(type, true)}: for an unchanged
+     * dtype DJL's PyTorch engine returns a view (torch's {@code to()} aliases), and the arrays given here usually come
+     * from {@link Checkpoint#restore}, whose memory is a Java direct buffer that is freed by the garbage collector
+     * after the caller closes them: the moments, updated in place by {@link #step()}, then wrote into freed native
+     * memory (glibc "corrupted double-linked list" aborts in long JVMs).
+     */
+    private static NDArray copyAs(NDArray a, ai.djl.ndarray.types.DataType type) {
+        return a.getDataType() == type ? a.duplicate() : a.toType(type, true);
     }
 
     private static String fieldOf(String key) {

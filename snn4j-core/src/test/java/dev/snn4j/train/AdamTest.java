@@ -174,6 +174,34 @@ class AdamTest {
     }
 
     @Test
+    void loadStateDictCopiesTheArraysItIsGiven() {
+        // The state must not share memory with the caller's arrays: Checkpoint.restore reads them into arrays whose
+        // memory is a Java direct buffer and closes them afterwards; once the garbage collector freed those buffers,
+        // a state still pointing into them had its in-place updates written into freed native memory (heap
+        // corruption). torch's to() returns a view for an unchanged dtype, even when DJL's toType is asked to copy.
+        try (NDManager m = NDManager.newBaseManager()) {
+            Toy x = new Toy(m, A0, B0);
+            Adam opt = Adam.adam(ParamGroup.all(x)).amsgrad(true);
+            backward(m, x, 1);
+            opt.step();
+            Map<String, double[]> before = new java.util.LinkedHashMap<>();
+            Map<String, NDArray> dict = new java.util.LinkedHashMap<>();
+            opt.stateDict(m).forEach((k, v) -> {
+                dict.put(k, v.duplicate());
+                if (v.getDataType() == ai.djl.ndarray.types.DataType.FLOAT64) {
+                    before.put(k, v.toDoubleArray());
+                }
+            });
+            Adam fresh = Adam.adam(ParamGroup.all(x)).amsgrad(true);
+            fresh.loadStateDict(dict);
+            dict.values().forEach(a -> a.set(new ai.djl.ndarray.index.NDIndex("..."), -7));
+            Map<String, NDArray> after = fresh.stateDict(m);
+            before.forEach((k, v) -> assertArrayEquals(v, after.get(k).toDoubleArray(), 0.0, k));
+            assertEquals(1, fresh.stepCount());
+        }
+    }
+
+    @Test
     void loadStateDictReportsMismatches() {
         try (NDManager m = NDManager.newBaseManager()) {
             Toy x = new Toy(m, A0, B0);

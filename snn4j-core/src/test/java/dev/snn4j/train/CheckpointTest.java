@@ -90,6 +90,53 @@ class CheckpointTest {
     }
 
     @Test
+    void restoredOptimizerStateSurvivesGarbageCollection() throws Exception {
+        // Checkpoint.restore reads the optimizer state into temporary arrays backed by Java direct buffers. The
+        // restored state must be copies: views of them pointed into buffers that the garbage collector frees, and
+        // Adam's in-place updates then wrote into freed native memory (glibc "corrupted double-linked list").
+        try (NDManager m = NDManager.newBaseManager()) {
+            Init.seed(21);
+            Module net = TrainerTest.lifNet(m).to(DataType.FLOAT64);
+            Trainer t = new Trainer(net, optimizer(net)).clipGradNorm(0.5);
+            run(m, t, 0, K);
+            Checkpoint.save(root, net, t.optimizer(), new Checkpoint.State(K, 1, 21, Map.of(), Map.of()));
+            Map<String, double[]> saved = moments(t.optimizer());
+            Module net2 = TrainerTest.lifNet(m).to(DataType.FLOAT64);
+            Adam opt2 = optimizer(net2);
+            Checkpoint.loadLatest(root).orElseThrow().restore(net2, opt2);
+            for (int i = 0; i < 3; i++) {
+                System.gc();
+                Thread.sleep(50);
+            }
+            // reuse freed native memory, so that a state still pointing into it would show other values
+            java.util.List<java.nio.ByteBuffer> fill = new java.util.ArrayList<>();
+            for (int i = 0; i < 2000; i++) {
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.allocateDirect(16 + (i % 64) * 16);
+                while (b.hasRemaining()) {
+                    b.put((byte) 0x7f);
+                }
+                fill.add(b);
+            }
+            Map<String, double[]> restored = moments(opt2);
+            assertEquals(saved.keySet(), restored.keySet());
+            saved.forEach((k, v) -> assertArrayEquals(v, restored.get(k), 0.0, k));
+            assertEquals(2000, fill.size());
+        }
+    }
+
+    private static Map<String, double[]> moments(Adam opt) {
+        Map<String, double[]> out = new LinkedHashMap<>();
+        try (NDManager tmp = NDManager.newBaseManager()) {
+            opt.stateDict(tmp).forEach((k, v) -> {
+                if (v.getDataType() == DataType.FLOAT64) {
+                    out.put(k, v.toDoubleArray());
+                }
+            });
+        }
+        return out;
+    }
+
+    @Test
     void incompleteCheckpointsAreIgnored() throws IOException {
         try (NDManager m = NDManager.newBaseManager()) {
             Module net = TrainerTest.lifNet(m);
